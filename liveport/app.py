@@ -1,0 +1,73 @@
+"""The ASGI application factory: FastAPI for the broad API, lean Starlette routes for hot paths.
+
+``create_app()`` builds everything from settings when called (granian calls it in each
+worker with ``--factory``); importing this module connects to nothing.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
+
+from liveport.context import AppContext, build_context
+from liveport.core.settings import Settings, get_settings
+from liveport.http_errors import install_error_handlers
+from liveport.logging_setup import configure_logging
+
+# Each domain that serves routes adds its router here; the order is the OpenAPI order.
+ROUTER_MODULES = (
+    "liveport.accounts.api",
+)
+# Called with the context at start-up (register outbox handlers, start background work)
+# and expected to return a stop callable or None.
+STARTUP_HOOKS: list[str] = []
+
+
+async def healthz(_request: Request) -> Response:
+    return Response(b'{"status":"ok"}', media_type="application/json")
+
+
+def _import(dotted: str) -> Any:
+    module_name, _, attr = dotted.partition(":")
+    module = __import__(module_name, fromlist=["_"])
+    return getattr(module, attr) if attr else module
+
+
+def create_app(settings: Settings | None = None, context: AppContext | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    ctx = context or build_context(settings)
+    stops: list[Callable[[], None]] = []
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        for hook in STARTUP_HOOKS:
+            stop = _import(hook)(ctx)
+            if stop is not None:
+                stops.append(stop)
+        try:
+            yield
+        finally:
+            for stop in reversed(stops):
+                stop()
+            if context is None:
+                ctx.close()
+
+    app = FastAPI(
+        title="Liveport",
+        version="0.1.0",
+        description="Livestream cross-border commerce.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    install_error_handlers(app)
+    # Plain Starlette routes skip FastAPI's validation layer: the hot paths live here.
+    app.add_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
+    for name in ROUTER_MODULES:
+        app.include_router(_import(name).router)
+    return app

@@ -1,0 +1,122 @@
+"""Typed settings, read from ``LIVEPORT_*`` environment variables.
+
+Nothing here connects to anything: reading settings is pure, so importing a module never
+opens a database or a socket.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRETS_FILE_NAME = "secrets.json"
+
+
+class CustomsParties(BaseSettings):
+    """The platform's own customs registration codes (cross-border.md §6: never constants)."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVEPORT_CUSTOMS_", extra="ignore")
+
+    ebp_code: str = Field("4403169D3W", max_length=18)
+    ebp_name: str = "Liveport Expo Live Platform"
+    agent_code: str = Field("4403180X7R", max_length=18)
+    agent_name: str = "Liveport Customs Brokerage"
+    assure_code: str = Field("4403169D3W", max_length=18)
+    customs_code: str = Field("5165", max_length=4)
+    port_code: str = Field("5165", max_length=4)
+    ems_no: str = "T5165W000001"
+    area_code: str = "4403610001"
+    area_name: str = "Liveport Bonded Logistics Centre"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIVEPORT_", extra="ignore")
+
+    env: Literal["dev", "demo", "test", "production"] = "dev"
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+    public_url: str | None = None
+
+    # Secrets. In dev and demo they may come from the data dir's secrets file (made by
+    # `liveport secrets init`); in production they must be given.
+    session_secret: SecretStr | None = None
+    identity_key: SecretStr | None = None
+    identity_hash_key: SecretStr | None = None
+
+    log_level: str = "INFO"
+    token_cache_seconds: float = Field(30.0, ge=0)
+    session_days: int = Field(14, ge=1)
+
+    rate_limit_per_account: int = Field(120, ge=1, description="requests per window")
+    rate_limit_per_ip: int = Field(600, ge=1, description="requests per window")
+    rate_limit_window_s: int = Field(60, ge=1)
+    rate_limit_enabled: bool = True
+
+    outbox_dispatcher: bool = True
+    outbox_poll_s: float = Field(0.5, gt=0)
+    outbox_max_attempts: int = Field(8, ge=1)
+    outbox_backoff_base_s: float = Field(1.0, gt=0)
+
+    identity_verifier_url: str | None = None
+    outbound_timeout_s: float = Field(5.0, gt=0)
+
+    order_limit_cny: Decimal = Decimal("5000")
+    annual_quota_cny: Decimal = Decimal("26000")
+
+    positive_list_file: Path | None = None
+    customs: CustomsParties = Field(default_factory=CustomsParties)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite:///{(self.data_dir / 'liveport.sqlite3').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.data_dir / SECRETS_FILE_NAME
+
+    def with_file_secrets(self) -> "Settings":
+        """Fill missing secrets from the data dir's secrets file, if there is one."""
+        missing = {
+            name
+            for name in ("session_secret", "identity_key", "identity_hash_key")
+            if getattr(self, name) is None
+        }
+        if not missing or not self.secrets_file.exists():
+            return self
+        stored = json.loads(self.secrets_file.read_text())
+        update = {name: SecretStr(stored[name]) for name in missing if name in stored}
+        return self.model_copy(update=update)
+
+    def secret(self, name: str) -> str:
+        value = getattr(self, name)
+        if value is None:
+            from liveport.core.errors import ConfigurationError
+
+            raise ConfigurationError(
+                f"LIVEPORT_{name.upper()} is not set; run `liveport secrets init` "
+                "or set it in the environment"
+            )
+        return value.get_secret_value()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings().with_file_secrets()

@@ -1,0 +1,18 @@
+"""Every domain's tables, imported in one place for migrations and schema checks."""
+from __future__ import annotations
+
+import importlib
+
+from sqlalchemy import MetaData
+
+from liveport.core.db import Base
+
+MODEL_MODULES = (
+    "liveport.accounts.models",
+)
+
+
+def metadata() -> MetaData:
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+    return Base.metadata
