@@ -23,6 +23,10 @@ from liveport.logging_setup import configure_logging
 ROUTER_MODULES = (
     "liveport.accounts.api",
 )
+# Stand-ins for outside parties (DESIGN.md §3), mounted when settings.mount_sandboxes:
+# path → factory(data_dir=Path) returning an ASGI app with its own store under data_dir.
+# They import nothing of Liveport but liveport/protocols/ and their own package.
+SANDBOX_MOUNTS: dict[str, str] = {}
 # Called with the context at start-up (register outbox handlers, start background work)
 # and expected to return a stop callable or None.
 STARTUP_HOOKS: list[str] = []
@@ -70,4 +74,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.add_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     for name in ROUTER_MODULES:
         app.include_router(_import(name).router)
+    if settings.mount_sandboxes:
+        for path, factory in SANDBOX_MOUNTS.items():
+            app.mount(path, _import(factory)(data_dir=settings.data_dir / "sandbox"))
     return app

@@ -182,15 +182,9 @@ class ProvisionedUser:
     token: str
 
 
-# Hooks run inside the provisioning transaction for a role (the buyers domain registers
-# one that gives each new buyer a verified demo identity).
-ProvisionHook = Callable[[Session, Sequence[int]], None]
-_provision_hooks: dict[Role, list[ProvisionHook]] = {}
-
-
-def register_provision_hook(role: Role, hook: ProvisionHook) -> None:
-    if hook not in _provision_hooks.setdefault(role, []):
-        _provision_hooks[role].append(hook)
+# Called inside the provisioning transaction with the new users' ids, e.g. to give new
+# buyers verified demo identities (the buyers domain supplies one).
+OnProvisioned = Callable[[Session, Sequence[int]], None]
 
 
 def provision_users(
@@ -201,6 +195,7 @@ def provision_users(
     prefix: str = "crowd",
     password: str | None = None,
     actor: Principal | None = None,
+    on_created: OnProvisioned | None = None,
     batch: int = 5_000,
 ) -> list[ProvisionedUser]:
     """Create ``count`` ready accounts with API tokens in one unit of work.
@@ -236,8 +231,8 @@ def provision_users(
                  for e, t in zip(emails, tokens)],
             )
             user_ids = [ids[e] for e in emails]
-            for hook in _provision_hooks.get(role, []):
-                hook(session, user_ids)
+            if on_created is not None:
+                on_created(session, user_ids)
             created.extend(ProvisionedUser(ids[e], e, t) for e, t in zip(emails, tokens))
         if actor is not None:
             record_audit(session, actor, "user.provision", "user", "-", {"role": role.value, "count": count})

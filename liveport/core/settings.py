@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(8, ge=1)
     outbox_backoff_base_s: float = Field(1.0, gt=0)
 
+    # The sandboxes (stand-ins for outside parties) are mounted in the same process in dev,
+    # demo and test; adapters still reach them over HTTP at these URLs.
+    mount_sandboxes: bool = True
     identity_verifier_url: str | None = None
     outbound_timeout_s: float = Field(5.0, gt=0)
 
@@ -83,6 +86,13 @@ class Settings(BaseSettings):
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
             return url
         return f"sqlite:///{(self.data_dir / 'liveport.sqlite3').resolve()}"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def sandbox_url(self, name: str) -> str:
+        return f"{self.base_url}/sandbox/{name}"
 
     @property
     def is_sqlite(self) -> bool:
