@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     identity_key: SecretStr | None = None
     identity_hash_key: SecretStr | None = None
 
+    # The demo's shared account password; a fresh random one is printed when unset.
+    demo_password: SecretStr | None = None
+
     log_level: str = "INFO"
     token_cache_seconds: float = Field(30.0, ge=0)
     session_days: int = Field(14, ge=1)
@@ -103,17 +106,16 @@ class Settings(BaseSettings):
         return self.data_dir / SECRETS_FILE_NAME
 
     def with_file_secrets(self) -> "Settings":
-        """Fill missing secrets from the data dir's secrets file, if there is one."""
-        missing = {
-            name
-            for name in ("session_secret", "identity_key", "identity_hash_key")
-            if getattr(self, name) is None
-        }
-        if not missing or not self.secrets_file.exists():
+        """Fill secrets not given in the environment from the data dir's secrets file."""
+        if not self.secrets_file.exists():
             return self
         stored = json.loads(self.secrets_file.read_text())
-        update = {name: SecretStr(stored[name]) for name in missing if name in stored}
-        return self.model_copy(update=update)
+        update = {
+            name: SecretStr(value)
+            for name, value in stored.items()
+            if name in type(self).model_fields and getattr(self, name) is None
+        }
+        return self.model_copy(update=update) if update else self
 
     def secret(self, name: str) -> str:
         value = getattr(self, name)

@@ -1,0 +1,142 @@
+"""`liveport …` commands."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from liveport.core.errors import AppError
+from liveport.core.secrets_file import init_secrets
+from liveport.core.settings import Settings, get_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = get_settings()
+    update: dict[str, object] = {}
+    for name in ("data_dir", "port", "host", "workers"):
+        value = getattr(args, name, None)
+        if value is not None:
+            update[name] = Path(value) if name == "data_dir" else value
+    if update:
+        settings = settings.model_copy(update=update)
+    return settings.with_file_secrets()
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> None:
+    from liveport.core.migrations import upgrade
+
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)
+    print("database is at the latest revision")
+
+
+def cmd_secrets_init(args: argparse.Namespace) -> None:
+    settings = init_secrets(_settings(args))
+    print(f"secrets in {settings.secrets_file}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    from liveport.serving import serve
+
+    settings = _settings(args)
+    if settings.env == "production":
+        for name in ("session_secret", "identity_key", "identity_hash_key"):
+            settings.secret(name)
+    serve(settings)
+
+
+def cmd_users_provision(args: argparse.Namespace) -> None:
+    from liveport.accounts.domain import Role
+    from liveport.accounts.services import provision_users
+    from liveport.buyers.provisioning import demo_identity_writer
+    from liveport.context import build_context
+
+    ctx = build_context(_settings(args))
+    role = Role(args.role)
+    try:
+        writer = demo_identity_writer(ctx.identity) if role is Role.BUYER else None
+        made = provision_users(ctx.db, role=role, count=args.count, prefix=args.prefix, on_created=writer)
+    finally:
+        ctx.close()
+    lines = (json.dumps({"user_id": u.user_id, "email": u.email, "token": u.token}) + "\n" for u in made)
+    if args.out:
+        Path(args.out).write_text("".join(lines))
+        print(f"{len(made)} {role.value} accounts with tokens written to {args.out}")
+    else:
+        sys.stdout.writelines(lines)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from liveport.demo.runner import run_demo
+
+    settings = _settings(args).model_copy(update={"env": "demo"})
+    run_demo(settings, fresh=not args.keep)
+
+
+def cmd_bench_frameworks(args: argparse.Namespace) -> None:
+    from liveport.bench.frameworks import measure
+
+    result = measure(seconds=args.seconds, runs=args.runs)
+    print(json.dumps(result))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="liveport", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--data-dir", dest="data_dir", help="data directory (LIVEPORT_DATA_DIR)")
+        return p
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    common(db.add_parser("upgrade", help="migrate to the latest schema")).set_defaults(func=cmd_db_upgrade)
+
+    sec = sub.add_parser("secrets", help="secret keys").add_subparsers(dest="secrets_command", required=True)
+    common(sec.add_parser("init", help="create the data dir's secrets file")).set_defaults(func=cmd_secrets_init)
+
+    serve = common(sub.add_parser("serve", help="run the production server (granian)"))
+    serve.add_argument("--workers", type=int)
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+
+    users = sub.add_parser("users", help="accounts").add_subparsers(dest="users_command", required=True)
+    prov = common(users.add_parser("provision", help="create many ready accounts with tokens"))
+    prov.add_argument("--role", default="buyer", choices=["buyer", "host", "moderator", "operator"])
+    prov.add_argument("--count", type=int, required=True)
+    prov.add_argument("--prefix", default="crowd")
+    prov.add_argument("--out", help="write JSON lines (user_id, email, token) to this file")
+    prov.set_defaults(func=cmd_users_provision)
+
+    demo = common(sub.add_parser("demo", help="a fresh embedded expo night, served at once"))
+    demo.add_argument("--port", type=int)
+    demo.add_argument("--host")
+    demo.add_argument("--keep", action="store_true", help="keep the existing demo database")
+    demo.set_defaults(func=cmd_demo)
+
+    bench = sub.add_parser("bench", help="benchmarks").add_subparsers(dest="bench_command", required=True)
+    fw = bench.add_parser("frameworks", help="bare Starlette vs FastAPI under granian and uvicorn")
+    fw.add_argument("--seconds", type=float, default=5)
+    fw.add_argument("--runs", type=int, default=3)
+    fw.set_defaults(func=cmd_bench_frameworks)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except AppError as exc:
+        print(f"liveport: {exc.code}: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
