@@ -1,0 +1,75 @@
+"""Role × route → allowed or denied, written by hand; a route missing from the table fails.
+
+"allowed" means the guard let the caller through (any status but 401/403; the empty body or
+unknown id then gives 404/422). "denied" means 401 for an anonymous caller, 403 otherwise.
+Object-level rules (a merchant's own products, a show's own hosts) are tested in each domain.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.integration.app.routes import route_table
+
+ROLES = ("anonymous", "buyer", "host", "moderator", "merchant", "operator")
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+OPERATOR = frozenset({"operator"})
+BUYER = frozenset({"buyer"})
+STAFF = frozenset({"host", "moderator", "operator"})
+HOSTS = frozenset({"host", "operator"})
+MERCHANTS = frozenset({"merchant", "operator"})
+
+# Who may call each route. Keep it in the order of the API documentation.
+TABLE: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/healthz"): EVERYONE,
+    ("GET", "/openapi.json"): EVERYONE,
+    ("GET", "/docs"): EVERYONE,
+    ("GET", "/docs/oauth2-redirect"): EVERYONE,
+    ("GET", "/redoc"): EVERYONE,
+    # accounts
+    ("POST", "/api/v1/auth/register"): EVERYONE,
+    ("POST", "/api/v1/auth/login"): EVERYONE,
+    ("POST", "/api/v1/auth/logout"): SIGNED_IN,
+    ("GET", "/api/v1/me"): SIGNED_IN,
+    ("POST", "/api/v1/users"): OPERATOR,
+    ("POST", "/api/v1/users/provision"): OPERATOR,
+    ("GET", "/api/v1/audit"): OPERATOR,
+}
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "999999", path)
+
+
+def _headers(login_as, role: str) -> dict[str, str]:
+    if role == "anonymous":
+        return {}
+    if role == "merchant":
+        return login_as("merchant", exhibitor_id=999999)
+    return login_as(role)
+
+
+def test_every_route_is_in_the_table(client):
+    served = {r for r in route_table(client.app) if r[0] != "MOUNT"}
+    assert sorted(served - TABLE.keys()) == []
+    assert sorted(TABLE.keys() - served) == []
+
+
+@pytest.mark.parametrize("route", sorted(TABLE), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_admits_exactly_its_roles(client, login_as, route):
+    method, path = route
+    outcome = {}
+    for role in ROLES:
+        kwargs = {"headers": _headers(login_as, role)}
+        if method in {"POST", "PUT", "PATCH"}:
+            kwargs["json"] = {}
+        status = client.request(method, _concrete(path), **kwargs).status_code
+        outcome[role] = status
+    allowed = TABLE[route]
+    for role, status in outcome.items():
+        if role in allowed:
+            assert status not in (401, 403), (role, outcome)
+        else:
+            assert status == (401 if role == "anonymous" else 403), (role, outcome)
