@@ -22,14 +22,21 @@ from liveport.logging_setup import configure_logging
 # Each domain that serves routes adds its router here; the order is the OpenAPI order.
 ROUTER_MODULES = (
     "liveport.accounts.api",
+    "liveport.buyers.api",
+    "liveport.core.outbox.api",
+    "liveport.catalog.api", "liveport.shows.api",
 )
 # Stand-ins for outside parties (DESIGN.md §3), mounted when settings.mount_sandboxes:
 # path → factory(data_dir=Path) returning an ASGI app with its own store under data_dir.
 # They import nothing of Liveport but liveport/protocols/ and their own package.
-SANDBOX_MOUNTS: dict[str, str] = {}
+SANDBOX_MOUNTS: dict[str, str] = {
+    "/sandbox/identity": "liveport.sandbox.identity.app:create_app",
+}
 # Called with the context at start-up (register outbox handlers, start background work)
 # and expected to return a stop callable or None.
-STARTUP_HOOKS: list[str] = []
+STARTUP_HOOKS: list[str] = [
+    "liveport.core.outbox.lifecycle:start_dispatcher",
+]
 
 
 async def healthz(_request: Request) -> Response:

@@ -10,8 +10,10 @@ from typing import Any
 import redis
 
 from liveport.accounts.services import TokenResolver
+from liveport.buyers.protection import IdentityProtector
 from liveport.core.db import Database
 from liveport.core.errors import ConfigurationError
+from liveport.core.outbox.registry import HandlerRegistry
 from liveport.core.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from liveport.core.settings import Settings
 
@@ -22,7 +24,11 @@ class AppContext:
     db: Database
     tokens: TokenResolver
     rate_limiter: RateLimiter
+    # Encrypts and hashes resident ID numbers (liveport.buyers.protection).
+    identity: IdentityProtector
     redis: redis.Redis | None = None
+    # Outbox handlers of this process; start-up hooks register on it (liveport.core.outbox).
+    outbox: HandlerRegistry = field(default_factory=HandlerRegistry)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -66,5 +72,7 @@ def build_context(settings: Settings) -> AppContext:
         db=db,
         tokens=TokenResolver(db, settings.token_cache_seconds),
         rate_limiter=limiter,
+        identity=IdentityProtector.from_settings(settings),
         redis=client,
+        outbox=HandlerRegistry(),
     )

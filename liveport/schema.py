@@ -9,6 +9,9 @@ from liveport.core.db import Base
 
 MODEL_MODULES = (
     "liveport.accounts.models",
+    "liveport.buyers.models",
+    "liveport.core.outbox.models",
+    "liveport.catalog.models", "liveport.shows.models",
 )
 
 

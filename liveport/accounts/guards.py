@@ -5,14 +5,18 @@ does not appear in the hand-written table.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
+from redis.exceptions import RedisError
 
 from liveport.accounts.domain import Principal, Role
 from liveport.context import AppContext
 from liveport.core.errors import Forbidden, RateLimited, Unauthenticated
+
+log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "lp_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -101,7 +105,12 @@ def rate_limited(scope: str) -> Callable[[Request], None]:
         if principal is not None:
             checks.append((f"{scope}:user:{principal.user_id}", settings.rate_limit_per_account))
         for key, limit in checks:
-            decision = ctx.rate_limiter.hit(key, limit, window)
+            try:
+                decision = ctx.rate_limiter.hit(key, limit, window)
+            except RedisError:
+                # A limiter outage must not take the shop down: let the request through.
+                log.warning("rate limiter unavailable; %s not limited", scope)
+                return
             if not decision.allowed:
                 raise RateLimited(details={"retry_after_s": decision.retry_after_s})
 

@@ -36,6 +36,10 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/users"): OPERATOR,
     ("POST", "/api/v1/users/provision"): OPERATOR,
     ("GET", "/api/v1/audit"): OPERATOR,
+    # outbox
+    ("GET", "/api/v1/outbox/dead-letters"): OPERATOR,
+    ("POST", "/api/v1/outbox/dead-letters/{delivery_id}/retry"): OPERATOR,
+    ("GET", "/api/v1/outbox/stats"): OPERATOR,
 }
 
 
