@@ -64,3 +64,19 @@ def test_per_ip_limit_answers_429_with_retry_after(strict_client):
     limited = strict_client.post("/api/v1/auth/login", json=body)
     assert limited.json()["error"]["code"] == "rate_limited"
     assert 1 <= int(limited.headers["retry-after"]) <= 61
+
+
+def test_limiter_outage_lets_requests_through(settings):
+    import redis
+    from fastapi.testclient import TestClient
+
+    from liveport.core.ratelimit import RedisRateLimiter
+
+    ctx = build_context(settings)
+    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, socket_timeout=0.2)
+    ctx.rate_limiter = RedisRateLimiter(dead)
+    with TestClient(create_app(settings, context=ctx)) as test_client:
+        answer = test_client.post("/api/v1/auth/login", json={"email": "x@example.cn", "password": "whatever-123"})
+    ctx.close()
+    assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == "invalid_credentials"
