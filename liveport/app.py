@@ -25,6 +25,7 @@ ROUTER_MODULES = (
     "liveport.buyers.api",
     "liveport.core.outbox.api",
     "liveport.catalog.api", "liveport.shows.api",
+    "liveport.web.pages",
 )
 # Stand-ins for outside parties (DESIGN.md §3), mounted when settings.mount_sandboxes:
 # path → factory(data_dir=Path) returning an ASGI app with its own store under data_dir.

@@ -73,12 +73,17 @@ class Settings(BaseSettings):
     # demo and test; adapters still reach them over HTTP at these URLs.
     mount_sandboxes: bool = True
     identity_verifier_url: str | None = None
+    # Signs requests to the identity verifier (HMAC); the sandbox is given the same key.
+    identity_verifier_key: SecretStr | None = None
     outbound_timeout_s: float = Field(5.0, gt=0)
 
     order_limit_cny: Decimal = Decimal("5000")
     annual_quota_cny: Decimal = Decimal("26000")
 
     positive_list_file: Path | None = None
+    # The directory holding node_modules (front-end packages, ADR 0002); None means the
+    # checkout's root, where `npm ci` puts them.
+    assets_dir: Path | None = None
     customs: CustomsParties = Field(default_factory=CustomsParties)
 
     @property

@@ -36,6 +36,12 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/users"): OPERATOR,
     ("POST", "/api/v1/users/provision"): OPERATOR,
     ("GET", "/api/v1/audit"): OPERATOR,
+    # web pages (deliberately public; they show only public data or the caller's own)
+    ("GET", "/"): EVERYONE,
+    ("GET", "/signin"): EVERYONE,
+    ("POST", "/signin"): EVERYONE,
+    ("POST", "/signout"): EVERYONE,
+    ("GET", "/static/vendor/{package}/{file:path}"): EVERYONE,
     # outbox
     ("GET", "/api/v1/outbox/dead-letters"): OPERATOR,
     ("POST", "/api/v1/outbox/dead-letters/{delivery_id}/retry"): OPERATOR,

@@ -1,0 +1,1 @@
+"""Measurements behind the decisions in docs/adr/ (run by `liveport bench …`)."""

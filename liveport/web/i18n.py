@@ -1,0 +1,135 @@
+"""The pages' message catalogue (Chinese and English) and how a request's language is chosen.
+
+Pure data and functions: no framework imports, so the catalogue can be checked on its own.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from liveport.core.clock import CHINA, as_utc
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+LANG_COOKIE = "lang"
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "zh": {
+        "site.name": "Liveport 直播跨境购",
+        "site.tagline": "进博会现场直播，全球好物，跨境直购",
+        "nav.skip": "跳到主要内容",
+        "nav.home": "首页",
+        "nav.signin": "登录",
+        "nav.signout": "退出登录",
+        "nav.language": "语言",
+        "nav.signed_in_as": "已登录：{name}",
+        "landing.title": "正在直播与即将开播",
+        "landing.empty": "目前还没有直播安排，请稍后再来。",
+        "landing.watch": "进入直播间",
+        "landing.details": "查看详情",
+        "show.hosts": "主播",
+        "show.products": "{count} 件商品",
+        "show.starts": "开播时间",
+        "show.status.live": "直播中",
+        "show.status.scheduled": "即将开播",
+        "show.status.ended": "已结束",
+        "time.zone": "北京时间",
+        "signin.title": "登录",
+        "signin.email": "电子邮箱",
+        "signin.password": "密码",
+        "signin.submit": "登录",
+        "signin.failed": "邮箱或密码不正确。",
+        "signin.missing": "请输入邮箱和密码。",
+        "signin.already": "你已登录为 {name}。",
+        "footer.note": "跨境电商零售进口商品，按规定申报海关。",
+    },
+    "en": {
+        "site.name": "Liveport",
+        "site.tagline": "Live from the import expo: goods from around the world, bought across the border",
+        "nav.skip": "Skip to main content",
+        "nav.home": "Home",
+        "nav.signin": "Sign in",
+        "nav.signout": "Sign out",
+        "nav.language": "Language",
+        "nav.signed_in_as": "Signed in as {name}",
+        "landing.title": "Live now and coming up",
+        "landing.empty": "No shows are scheduled yet. Please come back later.",
+        "landing.watch": "Join the live room",
+        "landing.details": "See details",
+        "show.hosts": "Hosts",
+        "show.products": "{count} products",
+        "show.starts": "Starts",
+        "show.status.live": "Live",
+        "show.status.scheduled": "Coming up",
+        "show.status.ended": "Ended",
+        "time.zone": "Beijing time",
+        "signin.title": "Sign in",
+        "signin.email": "E-mail",
+        "signin.password": "Password",
+        "signin.submit": "Sign in",
+        "signin.failed": "Wrong e-mail or password.",
+        "signin.missing": "Enter your e-mail and password.",
+        "signin.already": "You are signed in as {name}.",
+        "footer.note": "Cross-border retail imports, declared to China customs as the rules require.",
+    },
+}
+
+# Each language's own name, shown in the switch whatever the page's language is.
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+
+
+def supported(lang: str | None) -> str | None:
+    if not lang:
+        return None
+    code = lang.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LANGUAGES else None
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The first supported language of an Accept-Language header, by its q weights."""
+    if not header:
+        return None
+    choices: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                weight = float(params[2:])
+            except ValueError:
+                weight = 0.0
+        code = supported(tag)
+        if code and weight > 0:
+            choices.append((-weight, position, code))
+    return min(choices)[2] if choices else None
+
+
+def choose_language(
+    query: str | None,
+    cookie: str | None,
+    account_locale: str | None = None,
+    accept_language: str | None = None,
+) -> str:
+    """An explicit switch (?lang=) beats the device's last switch (the cookie), which beats
+    the account's saved locale, which beats what the browser asks for."""
+    return (
+        supported(query)
+        or supported(cookie)
+        or supported(account_locale)
+        or from_accept_language(accept_language)
+        or DEFAULT_LANGUAGE
+    )
+
+
+def translate(lang: str, key: str, **params: object) -> str:
+    catalogue = MESSAGES.get(lang) or MESSAGES[DEFAULT_LANGUAGE]
+    text = catalogue.get(key) or MESSAGES[DEFAULT_LANGUAGE].get(key) or key
+    return text.format(**params) if params else text
+
+
+def china_time(moment: datetime | None) -> str:
+    """Shows are scheduled for an audience in China: print times in Beijing time."""
+    if moment is None:
+        return ""
+    return as_utc(moment).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
