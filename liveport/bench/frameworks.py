@@ -12,12 +12,10 @@ Used by `liveport bench frameworks` and recorded in docs/adr/0001-web-framework-
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from liveport.bench.apps import BODY, PATH
+from liveport.bench.loadgen import WRK_REPORT, cpu_seconds_of_tree, free_port, run_wrk
 from liveport.core.errors import ConfigurationError
 
 APPS: dict[str, str] = {
@@ -41,20 +40,6 @@ APPS: dict[str, str] = {
 }
 SERVERS = ("granian", "uvicorn")
 BASELINE = "starlette/granian"
-_TICKS = os.sysconf("SC_CLK_TCK")
-
-# wrk's own summary is rounded for humans; this prints the exact figures as one JSON line.
-_WRK_REPORT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'LPJSON {"requests":%d,"duration_us":%d,"connect_errors":%d,"read_errors":%d,' ..
-    '"write_errors":%d,"status_errors":%d,"timeouts":%d,"p50_us":%d,"p99_us":%d}\\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(99)))
-end
-"""
-
 
 def _server_command(server: str, target: str, port: int) -> list[str]:
     if server == "granian":
@@ -66,36 +51,6 @@ def _server_command(server: str, target: str, port: int) -> list[str]:
         return [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
                 "--workers", "1", "--log-level", "warning", "--no-access-log", target]
     raise ValueError(f"unknown server {server!r}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _cpu_seconds_of_tree(root: int) -> float:
-    """utime + stime of a process and all its live descendants (granian forks a worker)."""
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            raw = Path(entry.path, "stat").read_text()
-        except OSError:
-            continue
-        # The command name may hold spaces and parentheses: split after the last ")".
-        fields = raw[raw.rindex(")") + 2:].split()
-        pid = int(entry.name)
-        parents[pid] = int(fields[1])
-        times[pid] = (int(fields[11]) + int(fields[12])) / _TICKS
-    total, todo = 0.0, [root]
-    while todo:
-        pid = todo.pop()
-        total += times.get(pid, 0.0)
-        todo.extend(child for child, parent in parents.items() if parent == pid)
-    return total
 
 
 @dataclass
@@ -117,7 +72,7 @@ class _Server:
 
 
 def _start(stack: ExitStack, server: str, app: str) -> _Server:
-    port = _free_port()
+    port = free_port()
     log = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 - closed by the stack
     process = subprocess.Popen(
         _server_command(server, APPS[app], port),
@@ -162,30 +117,11 @@ def _stop(server: _Server) -> None:
         server.process.wait(timeout=10)
 
 
-def _wrk(wrk: str, script: str, url: str, threads: int, connections: int,
-         seconds: float) -> dict[str, Any]:
-    """One wrk run; returns its figures and the CPU time the wrk process itself used."""
-    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
-               "--timeout", "5s", "-s", script, url]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    assert process.stdout is not None
-    output = process.stdout.read().decode(errors="replace")
-    # wait4 reaps the child and hands back its own rusage, unmixed with other children.
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    line = next((x for x in output.splitlines() if x.startswith("LPJSON ")), None)
-    if process.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed ({process.returncode}): {output[-2000:]}")
-    figures = json.loads(line[len("LPJSON "):])
-    figures["wrk_cpu_s"] = usage.ru_utime + usage.ru_stime
-    return figures
-
-
 def _one_run(wrk: str, script: str, server: _Server, threads: int, connections: int,
              seconds: float) -> dict[str, Any]:
-    cpu_before = _cpu_seconds_of_tree(server.process.pid)
-    raw = _wrk(wrk, script, server.url, threads, connections, seconds)
-    server_cpu = _cpu_seconds_of_tree(server.process.pid) - cpu_before
+    cpu_before = cpu_seconds_of_tree(server.process.pid)
+    raw = run_wrk(wrk, script, server.url, threads, connections, seconds)
+    server_cpu = cpu_seconds_of_tree(server.process.pid) - cpu_before
     wall = raw["duration_us"] / 1e6
     errors = sum(raw[k] for k in ("connect_errors", "read_errors", "write_errors",
                                   "status_errors", "timeouts"))
@@ -273,11 +209,11 @@ def measure(
     load_before = os.getloadavg()
     with ExitStack() as stack:
         script = stack.enter_context(tempfile.NamedTemporaryFile("w", suffix=".lua"))
-        script.write(_WRK_REPORT)
+        script.write(WRK_REPORT)
         script.flush()
         running = [_start(stack, server, app) for app in apps for server in servers]
         for server in running:  # let each server settle (imports, first requests)
-            _wrk(wrk, script.name, server.url, threads, connections, warmup_s)
+            run_wrk(wrk, script.name, server.url, threads, connections, warmup_s)
         for _ in range(runs):
             for server in running:
                 server.runs.append(_one_run(wrk, script.name, server, threads, connections,
