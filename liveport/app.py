@@ -24,7 +24,8 @@ ROUTER_MODULES = (
     "liveport.accounts.api",
     "liveport.buyers.api",
     "liveport.core.outbox.api",
-    "liveport.catalog.api", "liveport.shows.api",
+    "liveport.catalog.api",
+    "liveport.shows.api",
     "liveport.web.pages",
 )
 # Stand-ins for outside parties (DESIGN.md §3), mounted when settings.mount_sandboxes:

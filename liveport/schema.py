@@ -11,7 +11,8 @@ MODEL_MODULES = (
     "liveport.accounts.models",
     "liveport.buyers.models",
     "liveport.core.outbox.models",
-    "liveport.catalog.models", "liveport.shows.models",
+    "liveport.catalog.models",
+    "liveport.shows.models",
 )
 
 

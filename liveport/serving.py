@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 
 from liveport.context import check_process_model
-from liveport.core.settings import Settings
+from liveport.core.settings import Settings, get_settings
 
 
 def export_settings(settings: Settings) -> None:
@@ -18,6 +18,8 @@ def export_settings(settings: Settings) -> None:
         os.environ["LIVEPORT_DATABASE_URL"] = settings.database_url
     if settings.redis_url:
         os.environ["LIVEPORT_REDIS_URL"] = settings.redis_url
+    # Forked workers inherit this process's cached settings; make them read the above.
+    get_settings.cache_clear()
 
 
 def serve(settings: Settings) -> None:

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from liveport.core.db import Database
+from liveport.core.migrations import upgrade
 from liveport.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -89,8 +90,8 @@ _prepared: dict[str, Database] = {}
 
 def _prepared_database(kind: str, url: str) -> Database:
     if kind not in _prepared:
+        upgrade(url)  # the schema under test is the one the migrations build
         db = Database(url)
-        metadata().create_all(db.engine)
         _prepared[kind] = db
     return _prepared[kind]
 
