@@ -1,4 +1,4 @@
-"""Server-rendered pages: the landing page, sign-in and sign-out (ADR 0002).
+"""Server-rendered pages: the landing page, a show's page, sign-in and sign-out (ADR 0002).
 
 Pages validate, call services and render; they hold no rules. They are left out of the
 OpenAPI schema: the API under /api/v1 is the machine interface.
@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from liveport.accounts import services as accounts
@@ -21,6 +21,8 @@ from liveport.accounts.guards import (
 )
 from liveport.context import AppContext
 from liveport.core.errors import Forbidden, Unauthenticated
+from liveport.catalog import services as catalog
+from liveport.catalog.reference import code_tables
 from liveport.shows import services as shows
 from liveport.web import i18n
 from liveport.web.assets import own_static_files, vendor_file
@@ -67,6 +69,21 @@ def landing(
 ) -> Response:
     # The service orders them: live first, then coming up by start, then the past.
     return render(request, "landing.html", principal=principal, shows=shows.list_shows(ctx.db))
+
+
+# Deliberately public: a show's hosts and product line-up, what any viewer may see.
+@router.get("/shows/{show_id}", response_class=HTMLResponse)
+def show_page(
+    request: Request,
+    show_id: int = Path(ge=1, le=2**31 - 1),
+    principal: Principal | None = Depends(optional_principal),
+    ctx: AppContext = Depends(get_context),
+) -> Response:
+    detail = shows.get_show(ctx.db, show_id)
+    lineup = catalog.list_products(ctx.db, product_ids=[item.product_id for item in detail.lineup])
+    countries = code_tables().countries
+    return render(request, "show.html", principal=principal, show=detail.summary,
+                  description=detail.description, products=lineup, countries=countries)
 
 
 # Deliberately public: the sign-in form.

@@ -40,6 +40,7 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/"): EVERYONE,
     ("GET", "/signin"): EVERYONE,
     ("POST", "/signin"): EVERYONE,
+    ("GET", "/shows/{show_id}"): EVERYONE,
     ("POST", "/signout"): EVERYONE,
     ("GET", "/static/vendor/{package}/{file:path}"): EVERYONE,
     # catalog
