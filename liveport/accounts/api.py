@@ -23,6 +23,7 @@ from liveport.accounts.schemas import (
     TokenOut,
     UserOut,
 )
+from liveport.buyers.provisioning import demo_identity_writer
 from liveport.context import AppContext
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -87,8 +88,11 @@ def create_user(body: NewUser, actor: Principal = Depends(operator_only),
 @router.post("/users/provision", response_model=list[ProvisionedOut], status_code=201)
 def provision(body: Provision, actor: Principal = Depends(operator_only),
               ctx: AppContext = Depends(get_context)) -> list[ProvisionedOut]:
-    created = services.provision_users(ctx.db, role=Role(body.role), count=body.count,
-                                       prefix=body.prefix, actor=actor)
+    role = Role(body.role)
+    # Provisioned buyers get synthetic verified identities so they can buy at once.
+    writer = demo_identity_writer(ctx.identity) if role is Role.BUYER else None
+    created = services.provision_users(ctx.db, role=role, count=body.count,
+                                       prefix=body.prefix, actor=actor, on_created=writer)
     return [ProvisionedOut(user_id=u.user_id, email=u.email, token=u.token) for u in created]
 
 

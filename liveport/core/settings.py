@@ -77,6 +77,17 @@ class Settings(BaseSettings):
     identity_verifier_key: SecretStr | None = None
     outbound_timeout_s: float = Field(5.0, gt=0)
 
+    # Flash sales (liveport.flashsale). The gate follows redis_url unless forced here.
+    flashsale_gate: Literal["auto", "memory", "redis"] = "auto"
+    flashsale_hold_minutes: int = Field(10, ge=1, le=24 * 60, description="unpaid reservations expire")
+    flashsale_expiry_interval_s: float = Field(1.0, gt=0)
+    flashsale_reconcile_interval_s: float = Field(0.5, gt=0)
+    flashsale_journal_sync: Literal["FULL", "NORMAL"] = "FULL"
+    flashsale_redis_prefix: str = Field("lp:gate:", min_length=1, max_length=64)
+    claim_rate_limit_per_account: int = Field(30, ge=1, description="claims per window")
+    claim_rate_limit_per_ip: int = Field(3000, ge=1, description="claims per window")
+    claim_rate_limit_window_s: int = Field(10, ge=1)
+
     order_limit_cny: Decimal = Decimal("5000")
     annual_quota_cny: Decimal = Decimal("26000")
 

@@ -1,6 +1,7 @@
 """`liveport demo`: a fresh embedded expo night, seeded and served in one command."""
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 
@@ -48,4 +49,6 @@ def run_demo(settings: Settings, *, fresh: bool = True) -> None:
     for role, email, label in accounts:
         print(f"    {role:<10} {email:<40} {label}")
     print("\n  Ctrl-C stops the server.\n", flush=True)
+    # The demo's identity sandbox knows nobody yet: let it register people on first sight.
+    os.environ.setdefault("LIVEPORT_SANDBOX_IDENTITY_OPEN_REGISTRATION", "1")
     serve(settings)

@@ -43,6 +43,12 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/shows/{show_id}"): EVERYONE,
     ("POST", "/signout"): EVERYONE,
     ("GET", "/static/vendor/{package}/{file:path}"): EVERYONE,
+    # buyers: real-name identity and personal data
+    ("POST", "/api/v1/me/identity"): BUYER,
+    ("GET", "/api/v1/me/identity"): BUYER,
+    ("GET", "/api/v1/me/consents"): SIGNED_IN,
+    ("GET", "/api/v1/me/export"): SIGNED_IN,
+    ("POST", "/api/v1/me/erase"): SIGNED_IN,
     # catalog
     ("GET", "/api/v1/pavilions"): EVERYONE,
     ("POST", "/api/v1/pavilions"): OPERATOR,
