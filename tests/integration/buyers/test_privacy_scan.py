@@ -167,6 +167,14 @@ def test_no_id_number_in_clear_in_answers_logs_or_database(
         answers[7].json()["id_number"]
         == person.id_number[:4] + "**********" + person.id_number[-4:]
     )
+    # ... and the pages the verified buyer sees, signed in by the session cookie
+    session_token = buyer["Authorization"].removeprefix("Bearer ")
+    client.cookies.set("lp_session", session_token)
+    for page in ("/", "/?lang=en", "/signin"):
+        shown = client.get(page)
+        assert shown.status_code == 200
+        assert "buyer" in shown.text  # the signed-in buyer's name is on the page
+        answers.append(shown)
     with app_context.db.reader() as session:
         stored = session.scalar(select(Identity).where(Identity.full_name == "马丽"))
         assert app_context.identity.decrypt(stored.id_cipher) == person.id_number
