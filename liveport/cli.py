@@ -59,7 +59,8 @@ def cmd_users_provision(args: argparse.Namespace) -> None:
     role = Role(args.role)
     try:
         writer = demo_identity_writer(ctx.identity) if role is Role.BUYER else None
-        made = provision_users(ctx.db, role=role, count=args.count, prefix=args.prefix, on_created=writer)
+        made = provision_users(ctx.db, role=role, count=args.count, prefix=args.prefix, on_created=writer,
+                               secret=ctx.settings.secret("session_secret"))
     finally:
         ctx.close()
     lines = (json.dumps({"user_id": u.user_id, "email": u.email, "token": u.token}) + "\n" for u in made)

@@ -9,7 +9,7 @@ from typing import Any
 
 import redis
 
-from liveport.accounts.services import TokenResolver
+from liveport.accounts.token_resolver import TokenResolver
 from liveport.buyers.protection import IdentityProtector
 from liveport.core.db import Database
 from liveport.core.errors import ConfigurationError
@@ -70,7 +70,7 @@ def build_context(settings: Settings) -> AppContext:
     return AppContext(
         settings=settings,
         db=db,
-        tokens=TokenResolver(db, settings.token_cache_seconds),
+        tokens=TokenResolver(db, settings.secret("session_secret"), settings.token_cache_seconds),
         rate_limiter=limiter,
         identity=IdentityProtector.from_settings(settings),
         redis=client,

@@ -187,7 +187,8 @@ def login_as(app_context: "AppContext") -> Callable[..., dict[str, str]]:
             exhibitor_id=exhibitor_id,
         )
         with app_context.db.transaction() as session:
-            token = issue_token(session, user.id, "api", None)
+            token = issue_token(session, user.id, "api", None,
+                                secret=app_context.settings.secret("session_secret"))
         return {"Authorization": f"Bearer {token}", "X-User-Id": str(user.id)}
 
     return make

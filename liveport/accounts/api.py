@@ -46,13 +46,15 @@ def user_out(user: User) -> UserOut:
 def register(body: SignUp, ctx: AppContext = Depends(get_context)) -> TokenOut:
     services.create_user(ctx.db, email=body.email, password=body.password, role=Role.BUYER,
                          display_name=body.display_name)
-    token, user = services.sign_in(ctx.db, email=body.email, password=body.password, kind="api", ttl=None)
+    token, user = services.sign_in(ctx.db, email=body.email, password=body.password, kind="api", ttl=None,
+                                  secret=ctx.settings.secret("session_secret"))
     return TokenOut(token=token, user=user_out(user))
 
 
 @router.post("/auth/login", response_model=TokenOut, dependencies=[Depends(rate_limited("login"))])
 def login(body: SignIn, ctx: AppContext = Depends(get_context)) -> TokenOut:
-    token, user = services.sign_in(ctx.db, email=body.email, password=body.password, kind="api", ttl=None)
+    token, user = services.sign_in(ctx.db, email=body.email, password=body.password, kind="api", ttl=None,
+                                  secret=ctx.settings.secret("session_secret"))
     return TokenOut(token=token, user=user_out(user))
 
 
@@ -92,7 +94,8 @@ def provision(body: Provision, actor: Principal = Depends(operator_only),
     # Provisioned buyers get synthetic verified identities so they can buy at once.
     writer = demo_identity_writer(ctx.identity) if role is Role.BUYER else None
     created = services.provision_users(ctx.db, role=role, count=body.count,
-                                       prefix=body.prefix, actor=actor, on_created=writer)
+                                       prefix=body.prefix, actor=actor, on_created=writer,
+                                       secret=ctx.settings.secret("session_secret"))
     return [ProvisionedOut(user_id=u.user_id, email=u.email, token=u.token) for u in created]
 
 

@@ -1,8 +1,6 @@
 """Account use cases: sign-up, sign-in, tokens, bulk provisioning, the audit log."""
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,9 +20,10 @@ from liveport.accounts.domain import (
     token_digest,
 )
 from liveport.accounts.models import ApiToken, AuditEntry, User
+from liveport.accounts.tokens import sign_token
 from liveport.core.clock import utcnow
 from liveport.core.db import Database
-from liveport.core.errors import Conflict, Unauthenticated, ValidationFailed
+from liveport.core.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from liveport.core.ids import new_token
 
 _hasher = PasswordHasher()
@@ -82,27 +81,34 @@ def create_user(
         return user
 
 
-def issue_token(session: Session, user_id: int, kind: str, ttl: timedelta | None) -> str:
-    token = new_token()
-    session.add(
-        ApiToken(
-            user_id=user_id,
-            digest=token_digest(token),
-            kind=kind,
-            expires_at=utcnow() + ttl if ttl else None,
-        )
+def issue_token(
+    session: Session, user_id: int, kind: str, ttl: timedelta | None, *, secret: str
+) -> str:
+    """A signed token for the user as they are now (role, exhibitor, verified identity)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.", code="user_not_found")
+    expires_at = utcnow() + ttl if ttl else None
+    token = sign_token(
+        secret, user_id=user.id, role=user.role, display_name=user.display_name,
+        exhibitor_id=user.exhibitor_id,
+        identity_hash=user.identity_hash,
+        expires_at=int(expires_at.timestamp()) if expires_at else None,
     )
+    session.add(ApiToken(user_id=user_id, digest=token_digest(token), kind=kind, expires_at=expires_at))
     return token
 
 
-def sign_in(db: Database, *, email: str, password: str, kind: str, ttl: timedelta | None) -> tuple[str, User]:
+def sign_in(
+    db: Database, *, email: str, password: str, kind: str, ttl: timedelta | None, secret: str
+) -> tuple[str, User]:
     with db.transaction() as session:
         user = session.scalar(select(User).where(User.email == normalise_email(email)))
         stored = user.password_hash if user and user.is_active else None
         if not _password_matches(stored, password):
             raise Unauthenticated("Wrong e-mail or password.", code="invalid_credentials")
         assert user is not None
-        return issue_token(session, user.id, kind, ttl), user
+        return issue_token(session, user.id, kind, ttl, secret=secret), user
 
 
 def revoke_token(db: Database, token: str) -> None:
@@ -139,42 +145,6 @@ def principal_of(user: User) -> Principal:
     )
 
 
-class TokenResolver:
-    """Caches token → principal for a few seconds so hot routes skip the database.
-
-    A revoked token may keep working in another process for at most ``ttl_s``; the process
-    that revokes it forgets it at once.
-    """
-
-    def __init__(self, db: Database, ttl_s: float, max_entries: int = 500_000) -> None:
-        self._db = db
-        self._ttl = ttl_s
-        self._max = max_entries
-        self._cache: dict[str, tuple[float, Principal | None]] = {}
-        self._lock = threading.Lock()
-
-    def resolve(self, token: str) -> Principal | None:
-        now = time.monotonic()
-        hit = self._cache.get(token)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        principal = principal_for_token(self._db, token)
-        if self._ttl > 0:
-            with self._lock:
-                if len(self._cache) >= self._max:
-                    self._cache.clear()
-                self._cache[token] = (now + self._ttl, principal)
-        return principal
-
-    def forget(self, token: str) -> None:
-        with self._lock:
-            self._cache.pop(token, None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._cache.clear()
-
-
 @dataclass(frozen=True, slots=True)
 class ProvisionedUser:
     user_id: int
@@ -196,6 +166,7 @@ def provision_users(
     password: str | None = None,
     actor: Principal | None = None,
     on_created: OnProvisioned | None = None,
+    secret: str,
     batch: int = 5_000,
 ) -> list[ProvisionedUser]:
     """Create ``count`` ready accounts with API tokens in one unit of work.
@@ -224,15 +195,22 @@ def provision_users(
             ]
             session.execute(insert(User), rows)
             ids = dict(session.execute(select(User.email, User.id).where(User.email.in_(emails))).all())
-            tokens = [new_token() for _ in emails]
+            if on_created is not None:
+                on_created(session, [ids[e] for e in emails])
+            # Tokens are signed after the hook so that they carry the new identities.
+            identity = dict(session.execute(
+                select(User.id, User.identity_hash).where(User.id.in_(list(ids.values())))
+            ).all())
+            tokens = [
+                sign_token(secret, user_id=ids[e], role=role.value, display_name=row["display_name"],
+                           exhibitor_id=None, identity_hash=identity[ids[e]], expires_at=None)
+                for e, row in zip(emails, rows)
+            ]
             session.execute(
                 insert(ApiToken),
                 [{"user_id": ids[e], "digest": token_digest(t), "kind": "api", "created_at": utcnow()}
                  for e, t in zip(emails, tokens)],
             )
-            user_ids = [ids[e] for e in emails]
-            if on_created is not None:
-                on_created(session, user_ids)
             created.extend(ProvisionedUser(ids[e], e, t) for e, t in zip(emails, tokens))
         if actor is not None:
             record_audit(session, actor, "user.provision", "user", "-", {"role": role.value, "count": count})

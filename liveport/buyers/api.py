@@ -42,11 +42,11 @@ def identity_verifier(ctx: AppContext = Depends(get_context)) -> IdentityVerifie
     return verifier if verifier is not None else HttpIdentityVerifier.from_settings(ctx.settings)
 
 
-def _forget_callers_token(request: Request, ctx: AppContext) -> None:
-    """The token cache holds the principal (with its identity hash): drop the stale copy."""
+def _reread_callers_token(request: Request, ctx: AppContext) -> None:
+    """The resolver may hold this buyer as unverified: make it read the identity again."""
     token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
     if token:
-        ctx.tokens.forget(token)
+        ctx.tokens.reread(token)
 
 
 @router.post(
@@ -72,7 +72,7 @@ def submit_identity(
         phone=body.phone,
         consent=body.consent,
     )
-    _forget_callers_token(request, ctx)
+    _reread_callers_token(request, ctx)
     return IdentityOut.of(view)
 
 
@@ -119,6 +119,8 @@ def erase(
     services.erase_personal_data(
         ctx.db, principal, principal.user_id, confirm_email=body.confirm_email
     )
-    _forget_callers_token(request, ctx)
+    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    if token:
+        ctx.tokens.forget(token)  # erased: every token was revoked; refuse this one here at once
     response.delete_cookie(SESSION_COOKIE)
     return ErasureOut(erased=True, user_id=principal.user_id)

@@ -118,6 +118,7 @@ def sign_in_submit(
         token, user = accounts.sign_in(
             ctx.db, email=email, password=password, kind="session",
             ttl=timedelta(days=ctx.settings.session_days),
+            secret=ctx.settings.secret("session_secret"),
         )
     except Unauthenticated:
         return render(request, "signin.html", principal=None, next=target, email=email,

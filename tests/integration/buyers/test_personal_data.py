@@ -71,7 +71,8 @@ def test_an_operator_erases_a_buyer_and_it_is_audited(app_context, verified_buye
     # given a verified buyer with a live token, and an operator
     principal, person = verified_buyer
     with app_context.db.transaction() as s:
-        token = issue_token(s, principal.user_id, "api", None)
+        token = issue_token(s, principal.user_id, "api", None,
+                            secret=app_context.settings.secret("session_secret"))
     operator = _account(app_context, Role.OPERATOR, 2)
     # when the operator erases the buyer's personal data
     services.erase_personal_data(

@@ -17,7 +17,8 @@ def test_every_provisioned_buyer_gets_a_distinct_valid_verified_identity(app_con
     writer = demo_identity_writer(app_context.identity)
     # when 1,200 buyers are provisioned
     made = provision_users(
-        app_context.db, role=Role.BUYER, count=1_200, on_created=writer, batch=500
+        app_context.db, role=Role.BUYER, count=1_200, on_created=writer, batch=500,
+        secret=app_context.settings.secret("session_secret"),
     )
     # then each has one identity whose number decrypts, is valid, and matches the user's hash
     with app_context.db.reader() as s:
@@ -48,8 +49,10 @@ def test_every_provisioned_buyer_gets_a_distinct_valid_verified_identity(app_con
 
 def test_a_second_run_gives_new_buyers_new_numbers(app_context):
     writer = demo_identity_writer(app_context.identity)
-    provision_users(app_context.db, role=Role.BUYER, count=50, on_created=writer)
-    provision_users(app_context.db, role=Role.BUYER, count=50, on_created=writer)
+    provision_users(app_context.db, role=Role.BUYER, count=50, on_created=writer,
+                    secret=app_context.settings.secret("session_secret"))
+    provision_users(app_context.db, role=Role.BUYER, count=50, on_created=writer,
+                    secret=app_context.settings.secret("session_secret"))
     with app_context.db.reader() as s:
         hashes = s.scalars(select(Identity.id_hash)).all()
     assert len(hashes) == len(set(hashes)) == 100

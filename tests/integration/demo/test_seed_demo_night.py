@@ -82,7 +82,8 @@ def test_the_demo_night_seeds_an_empty_database(app_context):
         ("buyer", "buyer@demo.liveport.test"),
     ]
     _, merchant = sign_in(
-        db, email="merchant.af@demo.liveport.test", password=PASSWORD, kind="api", ttl=None
+        db, email="merchant.af@demo.liveport.test", password=PASSWORD, kind="api", ttl=None,
+        secret="any-secret-for-this-check",
     )
     assert merchant.exhibitor_id == made.exhibitor_ids["af-nuts"]
 
