@@ -26,6 +26,8 @@ ROUTER_MODULES = (
     "liveport.core.outbox.api",
     "liveport.catalog.api",
     "liveport.shows.api",
+    "liveport.flashsale.api",
+    "liveport.realtime.api",
     "liveport.web.pages",
 )
 # Stand-ins for outside parties (DESIGN.md §3), mounted when settings.mount_sandboxes:
@@ -38,6 +40,9 @@ SANDBOX_MOUNTS: dict[str, str] = {
 # and expected to return a stop callable or None.
 STARTUP_HOOKS: list[str] = [
     "liveport.core.outbox.lifecycle:start_dispatcher",
+    "liveport.realtime.lifecycle:start_room",
+    # After the room: it picks up the room's publisher for stock events.
+    "liveport.flashsale.lifecycle:start_gate",
 ]
 
 
@@ -81,6 +86,9 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     install_error_handlers(app)
     # Plain Starlette routes skip FastAPI's validation layer: the hot paths live here.
     app.add_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
+    _import("liveport.flashsale.claims:add_routes")(app)
+    if settings.bench_routes:
+        _import("liveport.bench.routes:add_bench_routes")(app, settings)
     for name in ROUTER_MODULES:
         app.include_router(_import(name).router)
     if settings.mount_sandboxes:

@@ -85,6 +85,17 @@ def cmd_bench_frameworks(args: argparse.Namespace) -> None:
     print(json.dumps(result))
 
 
+def cmd_bench_flash_sale(args: argparse.Namespace) -> None:
+    from liveport.bench.flash_sale import run
+
+    result = run(args.scenario, args.backend, smoke=args.smoke, connections=args.connections,
+                 threads=args.threads)
+    if not args.json:
+        for key, value in result.items():
+            print(f"{key:>24}  {value}")
+    print(json.dumps(result))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="liveport", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     fw.add_argument("--seconds", type=float, default=5)
     fw.add_argument("--runs", type=int, default=3)
     fw.set_defaults(func=cmd_bench_frameworks)
+    fs = bench.add_parser("flash-sale", help="the burst of a drop, end to end over HTTP")
+    fs.add_argument("--scenario", choices=["pine-nuts", "candy"], default="candy")
+    fs.add_argument("--backend", choices=["memory", "redis"], default="memory")
+    fs.add_argument("--smoke", action="store_true", help="1/100 of the scenario's size")
+    fs.add_argument("--connections", type=int, default=256)
+    fs.add_argument("--threads", type=int, default=2, help="wrk threads")
+    fs.add_argument("--json", action="store_true", help="print only the JSON line")
+    fs.set_defaults(func=cmd_bench_flash_sale)
     return parser
 
 

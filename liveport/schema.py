@@ -13,6 +13,8 @@ MODEL_MODULES = (
     "liveport.core.outbox.models",
     "liveport.catalog.models",
     "liveport.shows.models",
+    "liveport.flashsale.models",
+    "liveport.realtime.models",
 )
 
 

@@ -51,19 +51,32 @@ class TokenResolver:
             self._next_refresh = now + self._refresh_s
 
     def resolve(self, token: str) -> Principal | None:
+        decided, principal = self.resolve_in_memory(token, may_read=True)
+        return principal if decided else self._current(token)
+
+    def resolve_in_memory(self, token: str, *, may_read: bool = False) -> tuple[bool, Principal | None]:
+        """(True, principal or None) when memory decides; (False, None) when only the
+        database can (an unverified buyer's token, or the revocation list is due a refresh
+        and ``may_read`` is false — the caller is an event loop that must not block)."""
         claims = verify_token(self._secret, token)
         if claims is None:
-            return None
+            return True, None
         if claims.expires_at is not None and claims.expires_at <= time.time():
-            return None
-        self._refresh_revoked()
+            return True, None
+        if time.monotonic() >= self._next_refresh:
+            if not may_read:
+                return False, None
+            self._refresh_revoked()
         if token_digest(token) in self._revoked:
-            return None
+            return True, None
         role = Role(claims.role)
         if role is Role.BUYER and claims.identity_hash is None:
-            return self._current(token)
-        return Principal(user_id=claims.user_id, role=role, display_name=claims.display_name,
-                         exhibitor_id=claims.exhibitor_id, identity_hash=claims.identity_hash)
+            hit = self._unverified.get(token)
+            if hit is not None and hit[0] > time.monotonic():
+                return True, hit[1]
+            return False, None
+        return True, Principal(user_id=claims.user_id, role=role, display_name=claims.display_name,
+                               exhibitor_id=claims.exhibitor_id, identity_hash=claims.identity_hash)
 
     def _current(self, token: str) -> Principal | None:
         """The buyer as the database has them now (their identity may be verified since)."""

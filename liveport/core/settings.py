@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # The demo's shared account password; a fresh random one is printed when unset.
     demo_password: SecretStr | None = None
 
+    # Benchmark-only routes (liveport/bench/routes.py); never on in production.
+    bench_routes: bool = False
+    bench_sql_dsn: str | None = None
+
     log_level: str = "INFO"
     token_cache_seconds: float = Field(30.0, ge=0)
     session_days: int = Field(14, ge=1)
@@ -81,8 +85,12 @@ class Settings(BaseSettings):
     flashsale_gate: Literal["auto", "memory", "redis"] = "auto"
     flashsale_hold_minutes: int = Field(10, ge=1, le=24 * 60, description="unpaid reservations expire")
     flashsale_expiry_interval_s: float = Field(1.0, gt=0)
-    flashsale_reconcile_interval_s: float = Field(0.5, gt=0)
+    flashsale_reconcile_interval_s: float = Field(0.5, gt=0, description="Redis gate → database")
+    # The in-process gate is durable through its journal; its copy into the database is for
+    # reading only, so it waits out a burst instead of competing with claims for the CPU.
+    flashsale_journal_copy_interval_s: float = Field(5.0, gt=0)
     flashsale_journal_sync: Literal["FULL", "NORMAL"] = "FULL"
+    flashsale_journal_interval_ms: float = Field(5.0, ge=0, le=100, description="group-commit cadence")
     flashsale_redis_prefix: str = Field("lp:gate:", min_length=1, max_length=64)
     claim_rate_limit_per_account: int = Field(30, ge=1, description="claims per window")
     claim_rate_limit_per_ip: int = Field(3000, ge=1, description="claims per window")

@@ -86,6 +86,19 @@ def show_page(
                   description=detail.description, products=lineup, countries=countries)
 
 
+# Deliberately public: the live room (minimal page, liveport/realtime); what a visitor may
+# do in it (chat, like) is decided by the room socket, by who they are signed in as.
+@router.get("/shows/{show_id}/room", response_class=HTMLResponse)
+def room_page(
+    request: Request,
+    show_id: int = Path(ge=1, le=2**31 - 1),
+    principal: Principal | None = Depends(optional_principal),
+    ctx: AppContext = Depends(get_context),
+) -> Response:
+    detail = shows.get_show(ctx.db, show_id)
+    return render(request, "room.html", principal=principal, show=detail.summary)
+
+
 # Deliberately public: the sign-in form.
 @router.get("/signin", response_class=HTMLResponse)
 def sign_in_form(

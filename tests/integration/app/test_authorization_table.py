@@ -72,6 +72,13 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/shows/{show_id}/end"): HOSTS,
     ("POST", "/api/v1/shows/{show_id}/hosts"): HOSTS,
     ("PUT", "/api/v1/shows/{show_id}/lineup"): HOSTS,
+    # flash sales
+    ("POST", "/api/v1/drops"): HOSTS,
+    ("GET", "/api/v1/drops/{drop_id}"): EVERYONE,
+    ("GET", "/api/v1/shows/{show_id}/drops"): EVERYONE,
+    ("POST", "/api/v1/drops/{drop_id}/open"): HOSTS,
+    ("POST", "/api/v1/drops/{drop_id}/close"): HOSTS,
+    ("POST", "/api/v1/drops/{drop_id}/claims"): BUYER,
     # outbox
     ("GET", "/api/v1/outbox/dead-letters"): OPERATOR,
     ("POST", "/api/v1/outbox/dead-letters/{delivery_id}/retry"): OPERATOR,

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 099c18d93f73
+Revision ID: dbca83698028
 Revises: 
-Create Date: 2026-11-26 05:31:54.533023
+Create Date: 2026-11-26 06:28:05.509180
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import liveport.core.db
 
 
-revision = '099c18d93f73'
+revision = 'dbca83698028'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -33,6 +33,44 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_log_actor_user_id'), ['actor_user_id'], unique=False)
         batch_op.create_index('ix_audit_log_at', ['at'], unique=False)
+
+    op.create_table('flash_gate_drops',
+    sa.Column('drop_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('source', sa.String(length=160), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('per_buyer_limit', sa.Integer(), nullable=False),
+    sa.Column('hold_s', sa.Integer(), nullable=False),
+    sa.Column('closes_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('opens_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('drop_id', name=op.f('pk_flash_gate_drops'))
+    )
+    with op.batch_alter_table('flash_gate_drops', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_flash_gate_drops_source'), ['source'], unique=False)
+
+    op.create_table('flash_gate_positions',
+    sa.Column('source', sa.String(length=160), nullable=False),
+    sa.Column('position', sa.String(length=64), nullable=False),
+    sa.Column('updated_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('source', name=op.f('pk_flash_gate_positions'))
+    )
+    op.create_table('flash_reservations',
+    sa.Column('id', sa.String(length=96), nullable=False),
+    sa.Column('drop_id', sa.Integer(), nullable=False),
+    sa.Column('buyer_key', sa.String(length=128), nullable=False),
+    sa.Column('qty', sa.Integer(), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=128), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('created_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('settled_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_flash_reservations')),
+    sa.UniqueConstraint('drop_id', 'buyer_key', 'idempotency_key', name='uq_flash_reservations_claim')
+    )
+    with op.batch_alter_table('flash_reservations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_flash_reservations_buyer_key'), ['buyer_key'], unique=False)
+        batch_op.create_index('ix_flash_reservations_drop_status', ['drop_id', 'status'], unique=False)
 
     op.create_table('fx_rates',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -199,6 +237,60 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_deliveries', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_deliveries_due', ['status', 'next_attempt_at', 'id'], unique=False)
 
+    op.create_table('room_blocked_words',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('show_id', sa.Integer(), nullable=True),
+    sa.Column('word', sa.String(length=64), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=False),
+    sa.Column('created_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['show_id'], ['shows.id'], name=op.f('fk_room_blocked_words_show_id_shows'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_room_blocked_words')),
+    sa.UniqueConstraint('show_id', 'word', name='uq_room_blocked_words_show_word')
+    )
+    with op.batch_alter_table('room_blocked_words', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_room_blocked_words_show_id'), ['show_id'], unique=False)
+        batch_op.create_index('uq_room_blocked_words_platform', ['word'], unique=True, sqlite_where=sa.text('show_id IS NULL'), postgresql_where=sa.text('show_id IS NULL'))
+
+    op.create_table('room_chat_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('show_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('display_name', sa.String(length=80), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('text', sa.String(length=400), nullable=False),
+    sa.Column('created_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('removed_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('removed_by', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['show_id'], ['shows.id'], name=op.f('fk_room_chat_messages_show_id_shows'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_room_chat_messages_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_room_chat_messages'))
+    )
+    with op.batch_alter_table('room_chat_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_room_chat_messages_show_id_id', ['show_id', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_room_chat_messages_user_id'), ['user_id'], unique=False)
+
+    op.create_table('room_sanctions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('show_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('identity_hash', sa.String(length=64), nullable=True),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=False),
+    sa.Column('created_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lifted_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lifted_by', sa.Integer(), nullable=True),
+    sa.CheckConstraint("kind IN ('mute', 'ban')", name=op.f('ck_room_sanctions_kind')),
+    sa.ForeignKeyConstraint(['show_id'], ['shows.id'], name=op.f('fk_room_sanctions_show_id_shows'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_room_sanctions_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_room_sanctions'))
+    )
+    with op.batch_alter_table('room_sanctions', schema=None) as batch_op:
+        batch_op.create_index('ix_room_sanctions_identity', ['identity_hash'], unique=False)
+        batch_op.create_index(batch_op.f('ix_room_sanctions_show_id'), ['show_id'], unique=False)
+        batch_op.create_index('ix_room_sanctions_user', ['user_id'], unique=False)
+
     op.create_table('show_hosts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('show_id', sa.Integer(), nullable=False),
@@ -258,6 +350,56 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_products_hs_code'), ['hs_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_products_origin_country'), ['origin_country'], unique=False)
 
+    op.create_table('flash_drops',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('show_id', sa.Integer(), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('warehouse_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('price', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('per_buyer_limit', sa.Integer(), nullable=False),
+    sa.Column('hold_s', sa.Integer(), nullable=False),
+    sa.Column('opens_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closes_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('sales_start_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opened_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('returned_qty', sa.Integer(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=False),
+    sa.Column('created_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('scheduled', 'countdown', 'open', 'closed')", name=op.f('ck_flash_drops_status')),
+    sa.CheckConstraint('quantity > 0 AND per_buyer_limit > 0 AND hold_s > 0', name=op.f('ck_flash_drops_positive')),
+    sa.CheckConstraint('returned_qty >= 0 AND returned_qty <= quantity', name=op.f('ck_flash_drops_returned')),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_flash_drops_product_id_products')),
+    sa.ForeignKeyConstraint(['show_id'], ['shows.id'], name=op.f('fk_flash_drops_show_id_shows')),
+    sa.ForeignKeyConstraint(['warehouse_id'], ['warehouses.id'], name=op.f('fk_flash_drops_warehouse_id_warehouses')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_flash_drops'))
+    )
+    with op.batch_alter_table('flash_drops', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_flash_drops_product_id'), ['product_id'], unique=False)
+        batch_op.create_index('ix_flash_drops_show_status', ['show_id', 'status'], unique=False)
+
+    op.create_table('show_pins',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('show_id', sa.Integer(), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('pinned_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('stream_start_ms', sa.Integer(), nullable=True),
+    sa.Column('pinned_by', sa.Integer(), nullable=False),
+    sa.Column('unpinned_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('stream_end_ms', sa.Integer(), nullable=True),
+    sa.Column('unpinned_by', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_show_pins_product_id_products')),
+    sa.ForeignKeyConstraint(['show_id'], ['shows.id'], name=op.f('fk_show_pins_show_id_shows'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_show_pins'))
+    )
+    with op.batch_alter_table('show_pins', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_show_pins_product_id'), ['product_id'], unique=False)
+        batch_op.create_index('ix_show_pins_show_pinned', ['show_id', 'pinned_at'], unique=False)
+        batch_op.create_index('uq_show_pins_current', ['show_id'], unique=True, sqlite_where=sa.text('unpinned_at IS NULL'), postgresql_where=sa.text('unpinned_at IS NULL'))
+
     op.create_table('show_products',
     sa.Column('show_id', sa.Integer(), nullable=False),
     sa.Column('product_id', sa.Integer(), nullable=False),
@@ -298,6 +440,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_show_products_product_id'))
 
     op.drop_table('show_products')
+    with op.batch_alter_table('show_pins', schema=None) as batch_op:
+        batch_op.drop_index('uq_show_pins_current', sqlite_where=sa.text('unpinned_at IS NULL'), postgresql_where=sa.text('unpinned_at IS NULL'))
+        batch_op.drop_index('ix_show_pins_show_pinned')
+        batch_op.drop_index(batch_op.f('ix_show_pins_product_id'))
+
+    op.drop_table('show_pins')
+    with op.batch_alter_table('flash_drops', schema=None) as batch_op:
+        batch_op.drop_index('ix_flash_drops_show_status')
+        batch_op.drop_index(batch_op.f('ix_flash_drops_product_id'))
+
+    op.drop_table('flash_drops')
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_products_origin_country'))
         batch_op.drop_index(batch_op.f('ix_products_hs_code'))
@@ -310,6 +463,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_show_hosts_show_id'))
 
     op.drop_table('show_hosts')
+    with op.batch_alter_table('room_sanctions', schema=None) as batch_op:
+        batch_op.drop_index('ix_room_sanctions_user')
+        batch_op.drop_index(batch_op.f('ix_room_sanctions_show_id'))
+        batch_op.drop_index('ix_room_sanctions_identity')
+
+    op.drop_table('room_sanctions')
+    with op.batch_alter_table('room_chat_messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_room_chat_messages_user_id'))
+        batch_op.drop_index('ix_room_chat_messages_show_id_id')
+
+    op.drop_table('room_chat_messages')
+    with op.batch_alter_table('room_blocked_words', schema=None) as batch_op:
+        batch_op.drop_index('uq_room_blocked_words_platform', sqlite_where=sa.text('show_id IS NULL'), postgresql_where=sa.text('show_id IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_room_blocked_words_show_id'))
+
+    op.drop_table('room_blocked_words')
     with op.batch_alter_table('outbox_deliveries', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_deliveries_due')
 
@@ -352,6 +521,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_fx_rates_currency'))
 
     op.drop_table('fx_rates')
+    with op.batch_alter_table('flash_reservations', schema=None) as batch_op:
+        batch_op.drop_index('ix_flash_reservations_drop_status')
+        batch_op.drop_index(batch_op.f('ix_flash_reservations_buyer_key'))
+
+    op.drop_table('flash_reservations')
+    op.drop_table('flash_gate_positions')
+    with op.batch_alter_table('flash_gate_drops', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_flash_gate_drops_source'))
+
+    op.drop_table('flash_gate_drops')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_log_at')
         batch_op.drop_index(batch_op.f('ix_audit_log_actor_user_id'))

@@ -1,0 +1,1 @@
+"""Gate adapters: in-process with a durable journal, and Redis."""
