@@ -8,10 +8,7 @@ can count effects per (event, handler).
 from __future__ import annotations
 
 import os
-import queue
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +23,7 @@ from liveport.core.outbox.domain import OutboxMessage
 from liveport.core.outbox.models import OutboxDelivery, OutboxEvent
 from liveport.core.outbox.registry import HandlerRegistry
 from liveport.core.outbox.services import add_event
+from tests.support.child_process import ChildProcess
 
 ROOT = Path(__file__).resolve().parents[3]
 HANG_S = 120  # a worker that is never killed still ends on its own
@@ -164,46 +162,9 @@ def register_late_handler(ctx: Any) -> None:
 # -- the worker process -----------------------------------------------------------------------
 
 
-class Worker:
-    """A ``python -m`` child whose stdout lines are read without blocking the test forever."""
-
+class Worker(ChildProcess):
     def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.core.outbox_support", *args],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.strip())
-
-    def wait_for(self, marker: str, timeout_s: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout_s
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                line = self.lines.get(timeout=min(left, 0.5))
-            except queue.Empty:
-                if self.proc.poll() is not None and self.lines.empty():
-                    break
-                continue
-            if line.startswith(marker):
-                return line
-        self.kill()
-        stderr = self.proc.stderr.read() if self.proc.stderr else ""
-        raise AssertionError(
-            f"worker never said {marker!r}; exit {self.proc.returncode}: {stderr[-2000:]}"
-        )
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()  # SIGKILL: no clean-up of any kind runs in the child
-        self.proc.wait(timeout=10)
+        super().__init__("tests.integration.core.outbox_support", *args)
 
 
 def _hang() -> None:

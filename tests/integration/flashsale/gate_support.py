@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import queue
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections import Counter
@@ -24,6 +22,7 @@ from liveport.flashsale.domain import (
     counts_of,
 )
 from liveport.flashsale.ports import FlashSaleGate
+from tests.support.child_process import ChildProcess
 
 ROOT = Path(__file__).resolve().parents[3]
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -104,40 +103,17 @@ class PrivateRedis:
 
 # ---- worker processes ------------------------------------------------------------------
 
-class Worker:
-    """A ``python -m`` child whose stdout lines are collected by a thread."""
-
+class Worker(ChildProcess):
     def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.flashsale.gate_support", *args],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.lines: queue.Queue[str] = queue.Queue()
         self.acked: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        super().__init__("tests.integration.flashsale.gate_support", *args)
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            line = line.strip()
-            if line.startswith("ACK "):
-                self.acked.append(line[4:])
-            self.lines.put(line)
+    def seen(self, line: str) -> None:
+        if line.startswith("ACK "):
+            self.acked.append(line[4:])
 
     def wait_for(self, marker: str, timeout_s: float = 60.0) -> str:
-        deadline = time.monotonic() + timeout_s
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                line = self.lines.get(timeout=min(left, 0.5))
-            except queue.Empty:
-                if self.proc.poll() is not None and self.lines.empty():
-                    break
-                continue
-            if line.startswith(marker):
-                return line
-        self.kill()
-        stderr = self.proc.stderr.read() if self.proc.stderr else ""
-        raise AssertionError(f"worker never said {marker!r}; exit {self.proc.returncode}: {stderr[-2000:]}")
+        return super().wait_for(marker, timeout_s)
 
     def wait_for_acks(self, n: int, timeout_s: float = 60.0) -> None:
         deadline = time.monotonic() + timeout_s
@@ -145,12 +121,6 @@ class Worker:
             if time.monotonic() > deadline or self.proc.poll() is not None:
                 raise AssertionError(f"only {len(self.acked)} acknowledgements; exit {self.proc.poll()}")
             time.sleep(0.005)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()  # SIGKILL: nothing in the child gets to clean up
-        self.proc.wait(timeout=10)
-        self._reader.join(timeout=10)  # every line the child printed is in self.acked now
 
 
 async def _claim_burst(gate: FlashSaleGate, drop_id: int, tag: str, buyers: int, claims: int,
