@@ -20,6 +20,7 @@ BUYER = frozenset({"buyer"})
 STAFF = frozenset({"host", "moderator", "operator"})
 HOSTS = frozenset({"host", "operator"})
 MERCHANTS = frozenset({"merchant", "operator"})
+MODERATORS = frozenset({"moderator", "operator"})
 
 # Who may call each route. Keep it in the order of the API documentation.
 TABLE: dict[tuple[str, str], frozenset[str]] = {
@@ -79,6 +80,25 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/drops/{drop_id}/open"): HOSTS,
     ("POST", "/api/v1/drops/{drop_id}/close"): HOSTS,
     ("POST", "/api/v1/drops/{drop_id}/claims"): BUYER,
+    # live room (the WebSocket /ws/shows/{show_id} admits anyone to watch; chat and likes need
+    # a signed-in buyer — tested in tests/integration/realtime)
+    ("GET", "/ws/shows/{show_id}"): EVERYONE,
+    ("GET", "/shows/{show_id}/room"): EVERYONE,
+    ("GET", "/api/v1/shows/{show_id}/room"): EVERYONE,
+    ("GET", "/api/v1/shows/{show_id}/pins"): EVERYONE,
+    ("PUT", "/api/v1/shows/{show_id}/pin"): HOSTS,
+    ("DELETE", "/api/v1/shows/{show_id}/pin"): HOSTS,
+    ("POST", "/api/v1/shows/{show_id}/announcements"): HOSTS,
+    ("POST", "/api/v1/shows/{show_id}/sanctions"): STAFF,
+    ("GET", "/api/v1/shows/{show_id}/sanctions"): STAFF,
+    ("DELETE", "/api/v1/shows/{show_id}/sanctions/{sanction_id}"): STAFF,
+    ("DELETE", "/api/v1/shows/{show_id}/chat/{message_id}"): STAFF,
+    ("GET", "/api/v1/shows/{show_id}/blocked-words"): STAFF,
+    ("POST", "/api/v1/shows/{show_id}/blocked-words"): STAFF,
+    ("DELETE", "/api/v1/shows/{show_id}/blocked-words/{word_id}"): STAFF,
+    ("GET", "/api/v1/blocked-words"): MODERATORS,
+    ("POST", "/api/v1/blocked-words"): MODERATORS,
+    ("DELETE", "/api/v1/blocked-words/{word_id}"): MODERATORS,
     # outbox
     ("GET", "/api/v1/outbox/dead-letters"): OPERATOR,
     ("POST", "/api/v1/outbox/dead-letters/{delivery_id}/retry"): OPERATOR,

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: dbca83698028
+Revision ID: e5d53251bd13
 Revises: 
-Create Date: 2026-11-26 06:28:05.509180
+Create Date: 2026-11-26 07:07:47.501142
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import liveport.core.db
 
 
-revision = 'dbca83698028'
+revision = 'e5d53251bd13'
 down_revision = None
 branch_labels = None
 depends_on = None
