@@ -32,12 +32,15 @@ from websockets.asyncio.client import connect
 from liveport.bench.loadgen import cpu_seconds_of_tree
 from liveport.realtime.bench_client import BUCKET_MS, client_process, raise_open_file_limit
 from liveport.realtime.bench_stage import Servers, Stage, prepare
+from liveport.realtime.domain import RoomRules, like_interval_s
 
 SMOKE = {"viewers": 200, "seconds": 3.0}
-TAPS_PER_BATCH = 10  # a phone app sends a second's taps as one message
+TAPS_PER_BATCH = 20  # a phone app sends its taps as one message ...
+LIKE_BATCH_EVERY_S = 2.0  # ... every two seconds (a fast tapper: 10 taps a second)
 LIKE_TAPS_TARGET = 50_000  # per second, the issue's figure
 DROP_QUANTITY = 200
 DRAIN_S = 1.5
+DROP_EVENTS = 20  # about: stock figures (at most 5 a second while it sells) and sold out
 
 
 def default_events_per_s(viewers: int) -> float:
@@ -122,7 +125,7 @@ class Probe:
             self.ready.set()
             return
         self.last_seq = max(self.last_seq, event["seq"])
-        ts = datetime.fromisoformat(event["ts"].replace("Z", "+00:00")).timestamp()
+        ts = datetime.fromisoformat(event["ts"]).timestamp()
         self.events.append((ts, event["type"], event["data"]))
 
     def start(self) -> None:
@@ -146,7 +149,7 @@ async def _host_script(base: str, stage: Stage, seconds: float, notes: dict[str,
         await at(0.02)
         await http.put(f"/api/v1/shows/{stage.show_id}/pin", json={"product_id": stage.lineup[0]}, headers=auth)
         await at(0.2)
-        drop_id = await _open_drop(http, stage, auth, notes)
+        drop_id = await _open_drop(http, stage, auth, notes) if notes.get("open_drops", True) else None
         if drop_id is not None:
             await at(0.2 + 1.0 / seconds)
             await _claims(http, stage, drop_id, notes)
@@ -216,7 +219,7 @@ async def _liveport_phase(pool: Pool, stage: Stage, port: int, server_pid: int, 
     await asyncio.wait_for(probe.ready.wait(), 30)
     await asyncio.sleep(1.0)  # presence settles after the connections
     n = len(pool.pipes)
-    per_likers = [(chat_per_s / n, 1.0, TAPS_PER_BATCH, math.ceil(likers / n)) for _ in range(n)]
+    per_likers = [(chat_per_s / n, LIKE_BATCH_EVERY_S, TAPS_PER_BATCH, math.ceil(likers / n)) for _ in range(n)]
     await pool.aask("measure", True)
     cpu0, started = cpu_seconds_of_tree(server_pid), time.time()
     await pool.aask("drive", each=per_likers)
@@ -230,7 +233,10 @@ async def _liveport_phase(pool: Pool, stage: Stage, port: int, server_pid: int, 
     window = [e for e in probe.events if started <= e[0] <= ended]
     elapsed = ended - started  # longer than asked when the server falls behind the script
     figures = _merge(reports, elapsed)
-    figures.update(events=len(window), events_per_s=round(len(window) / elapsed, 2),
+    mix: dict[str, int] = {}
+    for _, kind, _ in window:
+        mix[kind] = mix.get(kind, 0) + 1
+    figures.update(events=len(window), events_per_s=round(len(window) / elapsed, 2), event_mix=mix,
                    server_cpu_s=round(cpu1 - cpu0, 2), measured_s=round(elapsed, 2))
     schedule = [[round(ts - started, 6), kind, data] for ts, kind, data in window]
     return figures, schedule
@@ -261,7 +267,8 @@ def _connect(pool: Pool, url: str, tokens: list[str | None]) -> dict[str, Any]:
 
 def run_room_bench(viewers: int, seconds: float, events_per_s: float | None = None, json_out: bool = False,
                    *, clients: int | None = None, like_taps_per_s: int | None = None, workers: int = 1,
-                   redis_url: str | None = None, database_url: str | None = None) -> dict[str, Any]:
+                   redis_url: str | None = None, database_url: str | None = None,
+                   drops: bool = True) -> dict[str, Any]:
     """Run both phases and return (and print) the figures; see the module docstring."""
     if not 1 <= viewers <= 60_000 or not 1 <= seconds <= 600:
         raise ValueError("viewers from 1 to 60,000 and seconds from 1 to 600")
@@ -269,17 +276,19 @@ def run_room_bench(viewers: int, seconds: float, events_per_s: float | None = No
     events_per_s = events_per_s or default_events_per_s(viewers)
     clients = clients or max(2, min(4, math.ceil(viewers / 2_500)))
     taps = like_taps_per_s if like_taps_per_s is not None else min(LIKE_TAPS_TARGET, viewers * TAPS_PER_BATCH)
-    likers = min(viewers, math.ceil(taps / TAPS_PER_BATCH))
+    likers = min(viewers, math.ceil(taps * LIKE_BATCH_EVERY_S / TAPS_PER_BATCH))
     signed_in = max(likers, min(viewers, int(DROP_QUANTITY * 1.2)))
-    # like totals go out 5 times a second; chat makes up the rest of the event rate
-    chat_per_s = max(1.0, events_per_s - (5.0 if likers else 0.0) - 0.5)
+    # like totals go out a few times a second; chat makes up the rest of the event rate
+    like_events = 1 / like_interval_s(viewers, RoomRules()) if likers else 0.0
+    drop_events = DROP_EVENTS / seconds if drops else 0.0
+    chat_per_s = max(0.5, events_per_s - like_events - drop_events - 0.3)
     say = (lambda *a: None) if json_out else print
     say(f"room bench: {viewers} viewers ({signed_in} signed in), {seconds:g} s, "
         f"~{events_per_s:g} events/s, {taps} like taps/s, {clients} client processes (fd limit {limit})")
     stage = prepare(signed_in, database_url)
     servers = Servers(stage)
     pool = Pool(clients)
-    notes: dict[str, Any] = {"drops_opened": 0}
+    notes: dict[str, Any] = {"drops_opened": 0, "open_drops": drops}
     try:
         process, port = servers.liveport(workers=workers, redis_url=redis_url, database_url=database_url)
         tokens: list[str | None] = [*stage.tokens[:signed_in], *([None] * (viewers - signed_in))]
@@ -294,11 +303,11 @@ def run_room_bench(viewers: int, seconds: float, events_per_s: float | None = No
         theirs = asyncio.run(_baseline_phase(pool, base_port, base_process.pid, schedule, ours["measured_s"]))
     finally:
         pool.close()
-        servers.close()
+        servers.close(redis_url)
     result = {
         "viewers": viewers, "seconds": seconds, "events_per_s": ours["events_per_s"],
         "delivered_per_s": ours["delivered_per_s"], "p50_ms": ours["p50_ms"], "p99_ms": ours["p99_ms"],
-        "max_ms": ours["max_ms"], "lost": ours["lost"],
+        "max_ms": ours["max_ms"], "lost": ours["lost"], "event_mix": ours["event_mix"],
         "baseline_p50_ms": theirs["p50_ms"], "baseline_p99_ms": theirs["p99_ms"],
         "baseline_delivered_per_s": theirs["delivered_per_s"], "baseline_lost": theirs["lost"],
         "ratio_to_baseline": round(ours["p99_ms"] / theirs["p99_ms"], 2) if theirs["p99_ms"] else None,

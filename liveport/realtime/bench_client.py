@@ -89,15 +89,25 @@ class Stats:
         # One broadcast carries one timestamp: parse each distinct one once.
         if text != self._ts_text:
             self._ts_text = text
-            self._ts_value = datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+            self._ts_value = datetime.fromisoformat(text).timestamp()
         return self._ts_value
 
 
 class Viewer:
     """One viewer's socket: connecting → handshaking → open → closed."""
 
-    __slots__ = ("sock", "fd", "request", "state", "buffer", "fragments", "last_seq", "pending",
-                 "started", "speaks")
+    __slots__ = (
+        "buffer",
+        "fd",
+        "fragments",
+        "last_seq",
+        "pending",
+        "request",
+        "sock",
+        "speaks",
+        "started",
+        "state",
+    )
 
     def __init__(self, sock: socket.socket, request: bytes, speaks: bool) -> None:
         self.sock = sock
@@ -265,8 +275,7 @@ class _Client:
         if seq is None:  # a reply to this connection, outside the sequence
             return
         stats = self.stats
-        if seq > stats.max_seq:
-            stats.max_seq = seq
+        stats.max_seq = max(stats.max_seq, seq)
         if event["type"] == "snapshot":
             stats.snapshots += 1
             viewer.last_seq = seq

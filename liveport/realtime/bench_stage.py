@@ -7,6 +7,7 @@ the run's own (``LIVEPORT_BENCH_ROOM_PREFIX``) so that a bench never touches a r
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -23,6 +24,7 @@ import httpx
 from liveport.bench.loadgen import free_port
 
 PREFIX_ENV = "LIVEPORT_BENCH_ROOM_PREFIX"
+RULES_ENV = "LIVEPORT_BENCH_ROOM_RULES"  # JSON: RoomRules fields to change (tests)
 SHOW_KEY = "silk-road"  # the demo night's live show
 
 
@@ -37,6 +39,11 @@ def bench_app() -> Any:
     prefix = os.environ.get(PREFIX_ENV)
     if prefix:
         ctx.extras["room_redis_prefix"] = prefix
+    if rules := os.environ.get(RULES_ENV):
+        from liveport.realtime.domain import RoomRules
+        from liveport.realtime.lifecycle import RULES_KEY
+
+        ctx.extras[RULES_KEY] = RoomRules(**json.loads(rules))
     return create_app(settings, context=ctx)
 
 
@@ -45,6 +52,7 @@ class Stage:
     data_dir: Path
     show_id: int
     host_token: str
+    moderator_token: str
     lineup: list[int]
     warehouse_id: int | None
     tokens: list[str]  # signed-in viewers (buyers with verified demo identities)
@@ -56,7 +64,7 @@ class Stage:
             "LIVEPORT_ENV": "dev", "LIVEPORT_DATA_DIR": str(self.data_dir),
             "LIVEPORT_WORKERS": str(workers), "LIVEPORT_RATE_LIMIT_ENABLED": "false",
             "LIVEPORT_MOUNT_SANDBOXES": "false", "LIVEPORT_LOG_LEVEL": "WARNING",
-            PREFIX_ENV: self.redis_prefix,
+            PREFIX_ENV: self.redis_prefix, "LIVEPORT_FLASHSALE_REDIS_PREFIX": self.redis_prefix + "gate:",
         })
         for name, value in (("LIVEPORT_REDIS_URL", redis_url), ("LIVEPORT_DATABASE_URL", database_url)):
             if value:
@@ -80,7 +88,6 @@ def prepare(signed_in: int, database_url: str | None = None) -> Stage:
     from liveport.core.settings import Settings
     from liveport.demo import night
     from liveport.demo.seed import seed_demo_night
-    from liveport.schema import metadata
 
     data_dir = Path(tempfile.mkdtemp(prefix="liveport-room-bench-"))
     settings = init_secrets(Settings(env="dev", data_dir=data_dir, database_url=database_url,
@@ -89,20 +96,21 @@ def prepare(signed_in: int, database_url: str | None = None) -> Stage:
     ctx = build_context(settings)
     secret = settings.secret("session_secret")
     try:
-        # Tables of domains the migrations do not hold yet (the next generated one will).
-        metadata().create_all(ctx.db.engine, checkfirst=True)
         demo = seed_demo_night(ctx, password=secrets.token_urlsafe(12))
         show_id = demo.show_ids[SHOW_KEY]
         lineup = [demo.product_ids[sku] for sku in next(s for s in night.SHOWS if s["key"] == SHOW_KEY)["lineup"]]
         with ctx.db.transaction() as session:
-            host_id = session.scalar(select(User.id).where(User.email == f"host@{night.EMAIL_DOMAIN}"))
-            assert host_id is not None
-            host_token = issue_token(session, host_id, "api", None, secret=secret)
+            tokens = {}
+            for local in ("host", "moderator"):
+                user_id = session.scalar(select(User.id).where(User.email == f"{local}@{night.EMAIL_DOMAIN}"))
+                assert user_id is not None
+                tokens[local] = issue_token(session, user_id, "api", None, secret=secret)
         made = provision_users(ctx.db, role=Role.BUYER, count=max(1, signed_in), prefix="bench",
                                on_created=demo_identity_writer(ctx.identity), secret=secret)
     finally:
         ctx.close()
-    return Stage(data_dir, show_id, host_token, lineup, demo.warehouse_id, [u.token for u in made])
+    return Stage(data_dir, show_id, tokens["host"], tokens["moderator"], lineup, demo.warehouse_id,
+                 [u.token for u in made])
 
 
 class Servers:
@@ -112,16 +120,21 @@ class Servers:
         self.stage = stage
         self.processes: list[subprocess.Popen[bytes]] = []
 
-    def liveport(self, *, workers: int = 1, redis_url: str | None = None,
-                 database_url: str | None = None) -> tuple[subprocess.Popen[bytes], int]:
+    def liveport(self, *, workers: int = 1, redis_url: str | None = None, database_url: str | None = None,
+                 rules: dict[str, Any] | None = None,
+                 runtime_threads: int = 2) -> tuple[subprocess.Popen[bytes], int]:
         port = free_port()
         command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
                    "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                    # Every socket is a request in flight for granian: allow far more than
                    # its default (backlog / workers) or viewers beyond it wait in the queue.
                    "--backlog", "16384", "--backpressure", "65536", "--log-level", "warning",
-                   os.environ.get("LIVEPORT_BENCH_APP", "liveport.realtime.bench_stage:bench_app")]
+                   # Two I/O threads: the writes of a fan-out spread over both cores (ADR 0008).
+                   "--runtime-threads", str(runtime_threads),
+                   "liveport.realtime.bench_stage:bench_app"]
         env = self.stage.env(redis_url=redis_url, workers=workers, database_url=database_url)
+        if rules:
+            env[RULES_ENV] = json.dumps(rules)
         process = subprocess.Popen(command, env=env, cwd=self.stage.data_dir)
         self.processes.append(process)
         wait_http(f"http://127.0.0.1:{port}/healthz", process)
@@ -137,7 +150,8 @@ class Servers:
             raise RuntimeError("the baseline server did not start")
         return process, port
 
-    def close(self) -> None:
+    def close(self, redis_url: str | None = None) -> None:
+        """Stop the servers, remove the data dir and (given the URL) the run's Redis keys."""
         for process in self.processes:
             if process.poll() is None:
                 process.terminate()
@@ -148,6 +162,16 @@ class Servers:
                 process.kill()
                 process.wait()
         shutil.rmtree(self.stage.data_dir, ignore_errors=True)
+        if redis_url:
+            import redis
+
+            client = redis.Redis.from_url(redis_url)
+            try:
+                keys = list(client.scan_iter(match=self.stage.redis_prefix + "*", count=1000))
+                if keys:
+                    client.delete(*keys)  # SCAN and DEL under the run's prefix, never a FLUSH
+            finally:
+                client.close()
 
 
 def wait_http(url: str, process: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:

@@ -1,10 +1,11 @@
 """One viewer's socket as the room sees it: who it is, and its bounded outgoing queue.
 
 Sending: each event is serialized once per broadcast into one ASGI message that every
-connection shares. A connection has at most one send in flight; the next one starts from
-the previous one's completion callback (no task per send: granian starts a write when
-``send`` is called and returns a future, ADR 0008; a server whose ``send`` returns a
-coroutine gets a task per send instead).
+connection shares. A connection has at most one send in flight: granian starts a write
+when ``send`` is called and returns a future (ADR 0008), so the next event goes out at once
+if that future is done, else from its completion callback — no task per send, and no
+callback at all while the peer keeps up. (A server whose ``send`` returns a coroutine gets
+a task per send.)
 
 A connection that falls behind gets what waits for it in one message, one event per line
 (``\n``-separated; a client splits a message on newlines).
@@ -46,9 +47,27 @@ def text_message(text: str) -> Message:
 
 
 class Connection:
-    __slots__ = ("_send", "_loop", "_rules", "_done", "principal", "standing", "channel",
-                 "queue", "busy", "since", "resync", "resyncs", "closed",
-                 "close_code", "likes_window", "likes_in_window", "snapshot_at", "on_close")
+    __slots__ = (
+        "_done",
+        "_loop",
+        "_pending",
+        "_rules",
+        "_send",
+        "busy",
+        "channel",
+        "close_code",
+        "closed",
+        "likes_in_window",
+        "likes_window",
+        "on_close",
+        "principal",
+        "queue",
+        "resync",
+        "resyncs",
+        "since",
+        "snapshot_at",
+        "standing",
+    )
 
     def __init__(self, send: SendFn, principal: Principal | None, standing: Standing,
                  rules: RoomRules, loop: asyncio.AbstractEventLoop,
@@ -56,7 +75,8 @@ class Connection:
         self._send = send
         self._loop = loop
         self._rules = rules
-        self._done = self._sent  # one bound method, reused for every send
+        self._done = self._sent  # one bound method, reused for every wait
+        self._pending: Any = None  # the last send's future
         self.principal = principal
         self.standing = standing
         self.channel: Channel | None = None
@@ -81,46 +101,56 @@ class Connection:
         p = self.principal
         if p is None:
             return {"signed_in": False, "can_chat": False, "can_like": False}
-        muted = self.standing.muted(now)
-        return {"signed_in": True, "user_id": p.user_id, "name": p.display_name, "role": p.role.value,
-                "can_chat": not (muted or self.standing.banned), "can_like": not self.standing.banned,
-                "muted_until": iso_z(self.standing.muted_until) if muted and self.standing.muted_until else None}
+        standing = self.standing
+        muted = standing.muted(now)
+        until = standing.muted_until if muted else None
+        return {"signed_in": True, "user_id": p.user_id, "name": p.display_name,
+                "role": p.role.value, "can_chat": not (muted or standing.banned),
+                "can_like": not standing.banned, "muted_until": iso_z(until) if until else None}
 
     # ---- sending -------------------------------------------------------------------------
 
     def offer(self, seq: int | None, message: Message) -> None:
         """Queue an event (seq) or a reply to this connection alone (seq None)."""
         if self.busy:
+            if self.resync and seq is not None:
+                return  # the snapshot about to be sent will hold it
             if len(self.queue) < self._rules.queue_limit:
                 self.queue.append((seq, message))
             else:
                 self._overflow()
-        elif not self.closed:
-            self._start(message)
+            return
+        if self.closed:
+            return
+        pending = self._pending
+        if pending is not None:
+            if not pending.done():  # the previous send is still on its way: wait for it
+                self.busy = True
+                self.queue.append((seq, message))
+                pending.add_done_callback(self._done)
+                return
+            if _failed(pending):
+                self.close(1011)
+                return
+        self._fire(message)
 
-    def _start(self, message: Message) -> None:
-        self.busy = True
+    def _fire(self, message: Message) -> None:
+        """Start a send. Its completion is only looked at when the next message comes (most
+        sends are long done by then: no callback, no wake-up), or waited for when not."""
         self.since = time.monotonic()
         try:
             pending = self._send(message)
-            pending.add_done_callback(self._done)
-        except AttributeError:  # not a future
-            if asyncio.iscoroutine(pending):
-                self._loop.create_task(pending).add_done_callback(self._done)
-            else:  # already complete (nothing to wait for)
-                self._loop.call_soon(self._done, None)
         except Exception:  # the server refused: the socket is gone
             self.close(1011)
+            return
+        if asyncio.iscoroutine(pending):
+            pending = self._loop.create_task(pending)
+        self._pending = pending if hasattr(pending, "done") else None
 
     def _sent(self, pending: Any) -> None:
-        if pending is not None:
-            try:
-                failed = pending.exception() is not None
-            except BaseException:  # cancelled, or not a finished future
-                failed = True
-            if failed:
-                self.close(1011)
-                return
+        if pending is not None and _failed(pending):
+            self.close(1011)
+            return
         if self.closed:
             self.busy = False
             return
@@ -129,19 +159,25 @@ class Connection:
             self.resync = False
             seq, message = self.channel.snapshot_message(self)
             if queue:
-                self.queue = deque(item for item in queue if item[0] is None or item[0] > seq)
-            self._start(message)
-        elif not queue:
-            self.busy = False
+                queue = self.queue = deque(i for i in queue if i[0] is None or i[0] > seq)
+            self._fire(message)
         elif len(queue) == 1:
-            self._start(queue.popleft()[1])
-        else:
+            self._fire(queue.popleft()[1])
+        elif queue:
             # Behind: everything waiting goes out in one message, one event per line
             # (orjson never writes a raw newline), so a connection that falls behind
             # catches up with fewer sends instead of falling further behind.
             texts = [item[1]["text"] for item in queue]
             queue.clear()
-            self._start(text_message("\n".join(texts)))
+            self._fire(text_message("\n".join(texts)))
+        if self.queue and not self.closed:  # replies that waited behind a snapshot
+            after = self._pending
+            if after is not None and not after.done():
+                after.add_done_callback(self._done)
+            else:
+                self._loop.call_soon(self._done, None)
+            return
+        self.busy = False
 
     def _overflow(self) -> None:
         now = time.monotonic()
@@ -158,7 +194,9 @@ class Connection:
             self.channel.resyncs += 1
 
     def stalled(self, now: float) -> bool:
-        return self.busy and now - self.since > self._rules.stall_close_s
+        pending = self._pending
+        return (pending is not None and not pending.done()
+                and now - self.since > self._rules.stall_close_s)
 
     def request_snapshot(self) -> bool:
         """The client saw a gap: a fresh snapshot, then the events after it. At most
@@ -167,11 +205,14 @@ class Connection:
         if now - self.snapshot_at < 1.0 / self._rules.snapshot_requests_per_s:
             return False
         self.snapshot_at = now
-        self.queue.clear()
-        self.resync = True
+        self.resync = True  # what waits is dropped then, but for replies
         if not self.busy:
-            self.busy = True  # _sent sends the snapshot now
-            self._sent(None)
+            self.busy = True
+            pending = self._pending
+            if pending is not None and not pending.done():
+                pending.add_done_callback(self._done)
+            else:
+                self._sent(None)
         return True
 
     def allow_like(self) -> bool:
@@ -184,22 +225,31 @@ class Connection:
     # ---- closing -------------------------------------------------------------------------
 
     def close(self, code: int) -> None:
-        """Stop sending and ask the server to close the socket (a stalled peer may never
-        read the close frame; the server drops it when its TCP connection fails)."""
+        """Stop sending and have the socket closed: by its endpoint (``on_close``), which
+        must first stop waiting for the peer's next message (granian sends no close frame
+        while a receive is pending), or else directly."""
         if self.closed:
             return
         self.closed, self.close_code = True, code
         self.queue.clear()
         if self.channel is not None:
             self.channel.remove(self)
+        if self.on_close is not None:
+            self.on_close(code)
+            return
         try:
             closing = self._send({"type": "websocket.close", "code": code})
             if asyncio.iscoroutine(closing):
                 self._loop.create_task(closing).add_done_callback(_quiet)
-        except Exception:
+        except Exception:  # noqa: S110 - a socket already gone needs no close
             pass
-        if self.on_close is not None:
-            self.on_close(code)
+
+
+def _failed(pending: Any) -> bool:
+    try:
+        return pending.exception() is not None
+    except BaseException:  # cancelled
+        return True
 
 
 def _quiet(task: asyncio.Future[Any]) -> None:

@@ -62,7 +62,9 @@ class RoomRules:
     chat_window_s: int = 10
     max_like_taps: int = 100  # per like message (a client batches its taps)
     like_messages_per_s: float = 5.0  # per connection; more are ignored
-    like_flush_s: float = 0.2  # like totals go out at most this often per room
+    like_flush_s: float = 0.2  # like totals go out at most this often per room ...
+    like_flush_viewers: int = 2_500  # ... up to this many viewers; bigger rooms less often
+    like_flush_max_s: float = 1.0
     presence_every_s: float = 1.0  # viewer counts go out at most this often per room
     presence_stale_s: float = 5.0  # a server process silent this long no longer counts
     queue_limit: int = 128  # events waiting for one connection before it drops to a snapshot
@@ -71,6 +73,15 @@ class RoomRules:
     snapshot_requests_per_s: float = 1.0
     max_inbound_bytes: int = 2048
     max_mute_minutes: int = 7 * 24 * 60
+
+
+def like_interval_s(viewers: int, rules: RoomRules) -> float:
+    """How often a room's like total goes out: every ``like_flush_s`` in a room of up to
+    ``like_flush_viewers``, less often in proportion beyond (at most every
+    ``like_flush_max_s``), so that a counter's share of the fan-out stays the same as the
+    crowd grows (10,000 viewers: 0.8 s)."""
+    scale = max(1.0, viewers / rules.like_flush_viewers)
+    return min(rules.like_flush_max_s, rules.like_flush_s * scale)
 
 
 def channel_of(show_id: int) -> str:
@@ -132,8 +143,7 @@ class RoomState:
     chat: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=CHAT_HISTORY))
 
     def apply(self, seq: int, event_type: str, data: dict[str, Any]) -> None:
-        if seq > self.seq:
-            self.seq = seq
+        self.seq = max(self.seq, seq)
         if event_type == EventType.CHAT_MESSAGE:
             if all(m["id"] != data["id"] for m in self.chat):
                 self.chat.append(data)

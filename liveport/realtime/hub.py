@@ -29,6 +29,7 @@ from liveport.realtime.domain import (
     channel_of,
     counter_body_parts,
     event_ts,
+    like_interval_s,
     snapshot_frame,
     snapshot_head,
 )
@@ -153,7 +154,7 @@ class Channel:
                     conn.standing = Standing(banned=True)
                     conn.close(4403)
                 elif kind == "mute":
-                    end = datetime.fromisoformat(until.replace("Z", "+00:00")) if until else None
+                    end = datetime.fromisoformat(until) if until else None
                     conn.standing = Standing(muted_until=end, muted_forever=end is None)
                 else:
                     conn.standing = Standing()
@@ -249,8 +250,8 @@ class Hub:
                 log.exception("room timer %s failed", getattr(step, "__name__", step))
 
     async def flush_likes(self) -> None:
-        every_ms = int(self.rules.like_flush_s * 1000)
         for channel in list(self.channels.values()):
+            every_ms = int(like_interval_s(channel.state.viewers, self.rules) * 1000)
             taps, channel.pending_likes = channel.pending_likes, 0
             if taps == 0 and not channel.likes_held:
                 continue

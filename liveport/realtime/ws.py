@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 
 from liveport.accounts.domain import Principal
 from liveport.accounts.guards import SESSION_COOKIE
@@ -109,7 +109,9 @@ async def room_socket(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     loop = asyncio.get_running_loop()
-    conn = Connection(server_send(websocket._send), principal, standing, room.rules, loop)
+    reader = _Reader(websocket._receive, loop)
+    conn = Connection(server_send(websocket._send), principal, standing, room.rules, loop,
+                      on_close=reader.kick)
     try:
         await room.hub.join(show_id, conn)
     except Exception:
@@ -118,15 +120,59 @@ async def room_socket(websocket: WebSocket) -> None:
         return
     session = _Session(room, show_id, conn, websocket)
     try:
-        while not conn.closed:
-            message = await websocket.receive()
+        while (message := await reader.next()) is not None:
             if message["type"] == "websocket.disconnect":
-                break
+                return
             await session.handle(message.get("text") or message.get("bytes") or b"")
-    except (WebSocketDisconnect, RuntimeError):
-        pass  # the peer went away (or we closed it) mid-message
+        try:  # closed by the room: banned, too slow, too many bad messages
+            await websocket.close(conn.close_code)
+        except (RuntimeError, OSError):
+            pass
     finally:
         room.hub.leave(conn)
+
+
+class _Reader:
+    """The peer's next message, or None once the room closed the connection: the pending
+    receive is then cancelled (granian holds a close frame back while one is pending).
+    One future and one callback per message, no task (a server whose receive returns a
+    coroutine gets a task)."""
+
+    def __init__(self, receive: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self._receive = receive
+        self._loop = loop
+        self._pending: Any = None
+        self._waiter: asyncio.Future[Any] | None = None
+        self.kicked = False
+
+    async def next(self) -> dict[str, Any] | None:
+        if self.kicked:
+            return None
+        pending = self._receive()
+        if asyncio.iscoroutine(pending):
+            pending = self._loop.create_task(pending)
+        self._pending = pending
+        waiter = self._waiter = self._loop.create_future()
+        pending.add_done_callback(self._arrived)
+        done = await waiter
+        if done is None:
+            return None
+        try:
+            return done.result()
+        except Exception:  # the transport failed under the receive: the peer is gone
+            return {"type": "websocket.disconnect"}
+
+    def _arrived(self, pending: Any) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done() and pending is self._pending:
+            waiter.set_result(pending)
+
+    def kick(self, _code: int) -> None:
+        self.kicked = True
+        if self._pending is not None and not self._pending.done():
+            self._pending.cancel()
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
 
 class _Session:

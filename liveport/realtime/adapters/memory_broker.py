@@ -15,7 +15,7 @@ from liveport.realtime.ports import CounterResult, FrameHandler
 
 
 class _Counter:
-    __slots__ = ("total", "published", "last_at")
+    __slots__ = ("last_at", "published", "total")
 
     def __init__(self) -> None:
         self.total = 0

@@ -41,7 +41,9 @@ return seq
 _PUBLISH_TOTAL = """
 local published = redis.call('GET', KEYS[2])
 if published and tonumber(published) == total then return {total, 0, 0} end
-if not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[2]) then return {total, 0, 1} end
+if not redis.call('SET', KEYS[3], '1', 'NX', 'PX', math.max(1, tonumber(ARGV[2]))) then
+  return {total, 0, 1}
+end
 redis.call('SET', KEYS[2], total, 'EX', ARGV[3])
 local seq = redis.call('INCR', KEYS[4])
 redis.call('EXPIRE', KEYS[4], ARGV[3])
