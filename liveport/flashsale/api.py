@@ -13,16 +13,24 @@ from liveport.flashsale.domain import GateUnavailable
 from liveport.flashsale.lifecycle import GATE_KEY
 from liveport.flashsale.models import Drop
 from liveport.flashsale.ports import FlashSaleGate
+from liveport.flashsale.recovery import ensure_ready
 from liveport.flashsale.schemas import DropIn, DropOut, Id, OpenIn
+
+READY_KEY = "flashsale_gate_checked"  # this process checked the gate against the database
 
 router = APIRouter(prefix="/api/v1", tags=["flash sales"])
 hosts = require(Role.HOST, Role.OPERATOR)
 
 
-def _gate(ctx: AppContext) -> FlashSaleGate:
+async def _gate(ctx: AppContext) -> FlashSaleGate:
     gate = ctx.extras.get(GATE_KEY)
     if gate is None:
         raise GateUnavailable(code="gate_not_started")
+    if not ctx.extras.get(READY_KEY):
+        # The first request may come before the background task's first round: make sure
+        # the gate holds the database's state (a fresh Redis is rebuilt) before answering.
+        await ensure_ready(ctx.db, gate)
+        ctx.extras[READY_KEY] = True
     return gate
 
 
@@ -42,7 +50,7 @@ async def _out(gate: FlashSaleGate, drop: Drop) -> DropOut:
 @router.post("/drops", response_model=DropOut, status_code=201)
 async def create_drop(body: DropIn, actor: Principal = Depends(hosts),
                       ctx: AppContext = Depends(get_context)) -> DropOut:
-    gate = _gate(ctx)
+    gate = await _gate(ctx)
     new = services.NewDrop(body.show_id, body.product_id, body.warehouse_id, body.quantity, body.price,
                            body.per_buyer_limit, body.opens_at, body.closes_at)
     drop = await services.create_drop(ctx.db, gate, actor, new, hold_s=ctx.settings.flashsale_hold_minutes * 60)
@@ -52,19 +60,19 @@ async def create_drop(body: DropIn, actor: Principal = Depends(hosts),
 @router.get("/drops/{drop_id}", response_model=DropOut)
 async def get_drop(drop_id: Id, ctx: AppContext = Depends(get_context)) -> DropOut:
     drop = await asyncio.to_thread(services.get_drop, ctx.db, drop_id)
-    return await _out(_gate(ctx), drop)
+    return await _out(await _gate(ctx), drop)
 
 
 @router.get("/shows/{show_id}/drops", response_model=list[DropOut])
 async def list_drops(show_id: Id, ctx: AppContext = Depends(get_context)) -> list[DropOut]:
-    gate = _gate(ctx)
+    gate = await _gate(ctx)
     return [await _out(gate, d) for d in await asyncio.to_thread(services.list_drops, ctx.db, show_id)]
 
 
 @router.post("/drops/{drop_id}/open", response_model=DropOut)
 async def open_drop(drop_id: Id, body: OpenIn = Body(default_factory=OpenIn),
                     actor: Principal = Depends(hosts), ctx: AppContext = Depends(get_context)) -> DropOut:
-    gate = _gate(ctx)
+    gate = await _gate(ctx)
     drop = await services.open_drop(ctx.db, gate, actor, drop_id, countdown_s=body.countdown_s)
     return await _out(gate, drop)
 
@@ -72,5 +80,5 @@ async def open_drop(drop_id: Id, body: OpenIn = Body(default_factory=OpenIn),
 @router.post("/drops/{drop_id}/close", response_model=DropOut)
 async def close_drop(drop_id: Id, actor: Principal = Depends(hosts),
                      ctx: AppContext = Depends(get_context)) -> DropOut:
-    gate = _gate(ctx)
+    gate = await _gate(ctx)
     return await _out(gate, await services.close_drop(ctx.db, gate, actor, drop_id))

@@ -40,7 +40,7 @@ LIKE_BATCH_EVERY_S = 2.0  # ... every two seconds (a fast tapper: 10 taps a seco
 LIKE_TAPS_TARGET = 50_000  # per second, the figure
 DROP_QUANTITY = 200
 DRAIN_S = 1.5
-DROP_EVENTS = 20  # about: stock figures (at most 5 a second while it sells) and sold out
+DROP_EVENTS = 8  # about: stock figures (at most 5 a second while it sells), sold out
 
 
 def default_events_per_s(viewers: int) -> float:

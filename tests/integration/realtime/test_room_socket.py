@@ -131,8 +131,12 @@ def test_a_viewer_may_sign_in_with_a_first_message(room_client, cast):
         sock = Socket(raw)
         sock.next()
         sock.send({"type": "auth", "token": cast.buyer.token, "ref": 1})
-        first, second = sock.next(), sock.next()
-        snapshot, signed_in = (first, second["data"]) if first["type"] == "snapshot" else (second, first["data"])
+        # The snapshot and the sign-in answer come in either order; presence news may come too.
+        arrived = [sock.next() for _ in range(2)]
+        while not any(m["type"] != "snapshot" and m.get("data", {}).get("ref") == 1 for m in arrived):
+            arrived.append(sock.next())
+        snapshot = next(m for m in arrived if m["type"] == "snapshot")
+        signed_in = next(m["data"] for m in arrived if m["type"] != "snapshot" and m.get("data", {}).get("ref") == 1)
         sock.send({"type": "chat", "text": "now I can", "ref": 2})
         posted = sock.reply()
     assert signed_in == {"ok": True, "ref": 1, "user_id": cast.buyer.id}
