@@ -96,6 +96,12 @@ def cmd_bench_flash_sale(args: argparse.Namespace) -> None:
     print(json.dumps(result))
 
 
+def cmd_bench_room(args: argparse.Namespace) -> None:
+    from liveport.realtime.bench import run_room_bench
+
+    run_room_bench(args.viewers, args.seconds, args.events_per_s, args.json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="liveport", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     fs.add_argument("--threads", type=int, default=2, help="wrk threads")
     fs.add_argument("--json", action="store_true", help="print only the JSON line")
     fs.set_defaults(func=cmd_bench_flash_sale)
+    room = bench.add_parser("room", help="viewers on WebSockets against a bare websockets baseline")
+    room.add_argument("--viewers", type=int, default=5000)
+    room.add_argument("--seconds", type=float, default=10)
+    room.add_argument("--events-per-s", dest="events_per_s", type=float,
+                      help="room events per second (default: 10 up to 5,000 viewers, then 5)")
+    room.add_argument("--json", action="store_true", help="print only the JSON line")
+    room.set_defaults(func=cmd_bench_room)
     return parser
 
 
