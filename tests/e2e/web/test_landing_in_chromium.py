@@ -8,14 +8,10 @@ error).
 from __future__ import annotations
 
 import secrets
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from liveport.app import create_app
 from liveport.context import build_context
@@ -23,6 +19,7 @@ from liveport.core.settings import Settings
 from liveport.schema import metadata
 from tests.conftest import missing
 from tests.integration.web.web_support import expo_night
+from tests.support.live_server import served
 
 pytestmark = pytest.mark.browser
 
@@ -42,24 +39,8 @@ def live_server(tmp_path: Path) -> Iterator[str]:
     ctx = build_context(settings)
     metadata().create_all(ctx.db.engine)
     expo_night(ctx.db)
-    # Bind first and hand the socket over: no window in which another process takes the port.
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, context=ctx), log_level="warning",
-                                           lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with served(create_app(settings, context=ctx)) as url:
+        yield url
         ctx.close()
 
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +17,6 @@ from urllib.parse import quote
 import httpx
 import orjson
 import pytest
-import uvicorn
 from websockets.asyncio.client import connect
 
 from liveport.accounts.domain import Role
@@ -33,6 +30,7 @@ from liveport.shows.services import create_show, set_lineup, start_show
 from tests.conftest import missing
 from tests.integration.catalog.catalog_support import SERUM, expo, product
 from tests.integration.web.web_support import PASSWORD, account
+from tests.support.live_server import served
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -71,25 +69,12 @@ def live_room(tmp_path: Path) -> Iterator[Live]:
                        main_host=HostSpec(host.user_id, "主播", "Host"))
     set_lineup(ctx.db, host, show.summary.id, [candy, serum])
     start_show(ctx.db, host, show.summary.id)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, context=ctx), log_level="warning",
-                                           lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    live = Live(f"http://127.0.0.1:{port}", ctx, show.summary.id, serum)
-    live.host_id = host.user_id  # type: ignore[attr-defined]
     try:
-        yield live
+        with served(create_app(settings, context=ctx)) as url:
+            live = Live(url, ctx, show.summary.id, serum)
+            live.host_id = host.user_id  # type: ignore[attr-defined]
+            yield live
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
         ctx.close()
 
 
