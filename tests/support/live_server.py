@@ -12,12 +12,14 @@ import uvicorn
 
 
 @contextmanager
-def served(app: Any) -> Iterator[str]:
+def served(app: Any, **config: Any) -> Iterator[str]:
+    """``config`` goes to uvicorn.Config (default: warnings only, lifespan on)."""
+    config = {"log_level": "warning", "lifespan": "on", **config}
     # Bind first and hand the socket over: no window in which another process takes the port.
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from liveport.buyers.adapters.http_verifier import HttpIdentityVerifier, sign
 from liveport.sandbox.identity.app import create_app
+from tests.support.live_server import served
 
 
 @dataclass(frozen=True)
@@ -60,25 +59,9 @@ def running_identity_sandbox(
 ) -> Iterator[RunningSandbox]:
     key = secrets.token_urlsafe(24)
     app = create_app(data_dir, api_key=key, open_registration=open_registration)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     # log_config=None: uvicorn leaves the logging configuration alone.
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the identity sandbox did not start")
-        time.sleep(0.02)
-    try:
-        yield RunningSandbox(url=f"http://127.0.0.1:{port}", key=key, data_dir=data_dir)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with served(app, lifespan="off", log_config=None, access_log=False) as url:
+        yield RunningSandbox(url=url, key=key, data_dir=data_dir)
 
 
 def free_port() -> int:
