@@ -40,6 +40,10 @@ class JournalFailed(RuntimeError):
     """The journal could not commit; the process must restart and replay it."""
 
 
+class JournalClosed(RuntimeError):
+    """The journal was closed (the process is shutting down); nothing more can be read."""
+
+
 def _connect(path: Path, synchronous: str) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -72,7 +76,10 @@ class GroupCommitJournal:
         self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('id', ?)", (secrets.token_hex(8),))
         self.journal_id: str = self._conn.execute("SELECT value FROM meta WHERE name = 'id'").fetchone()[0]
         self._reader = _connect(path, synchronous)
+        # Guards the reader connection, and its closing: a read running in a worker thread
+        # while shutdown closes the connection would crash the interpreter inside SQLite.
         self._reader_lock = threading.Lock()
+        self._reader_closed = False
         self._queue: SimpleQueue[tuple[Any, asyncio.Future[None] | None]] = SimpleQueue()
         self._thread: threading.Thread | None = None
         self.failure: BaseException | None = None
@@ -86,6 +93,7 @@ class GroupCommitJournal:
     def records(self) -> Iterator[Line]:
         """Every record in order (for the replay at start)."""
         with self._reader_lock:
+            self._check_open()
             rows = self._reader.execute("SELECT lines FROM batches ORDER BY seq").fetchall()
         for (lines,) in rows:
             yield from lines.split("\n")
@@ -96,6 +104,7 @@ class GroupCommitJournal:
         found: list[Line] = []
         last = seq
         with self._reader_lock:
+            self._check_open()
             cursor = self._reader.execute("SELECT seq, lines FROM batches WHERE seq > ? ORDER BY seq", (seq,))
             for batch_seq, lines in cursor:
                 found.extend(lines.split("\n"))
@@ -104,6 +113,10 @@ class GroupCommitJournal:
                     break
             cursor.close()
         return found, last
+
+    def _check_open(self) -> None:
+        if self._reader_closed:
+            raise JournalClosed(f"journal {self.path} is closed")
 
     # ---- running ----
 
@@ -133,7 +146,10 @@ class GroupCommitJournal:
             self._queue.put((_STOP, None))
             self._thread.join(timeout=30)
         self._conn.close()
-        self._reader.close()
+        with self._reader_lock:
+            if not self._reader_closed:
+                self._reader_closed = True
+                self._reader.close()
 
     # ---- the writer thread ----
 

@@ -73,3 +73,36 @@ async def test_a_journal_that_cannot_write_stops_the_gate(gate):
     with pytest.raises(GateUnavailable):
         await gate.try_reserve(1, "q", 1, "k2", T0)
     assert not await gate.intact()
+
+
+def test_reads_racing_a_shutdown_fail_cleanly_instead_of_crashing(tmp_path):
+    # given a journal with a few batches, read over and over from other threads
+    from liveport.flashsale.adapters.journal import GroupCommitJournal, JournalClosed
+
+    journal = GroupCommitJournal(tmp_path / "j.sqlite3", str)
+    for n in range(50):
+        journal._write(f"res\t{n}")
+    outcomes: list[str] = []
+    started = threading.Barrier(5)
+
+    def reader() -> None:
+        started.wait()
+        while True:
+            try:
+                journal.read_after(0, 1000)
+            except JournalClosed:
+                outcomes.append("closed")
+                return
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    started.wait()
+    # when the journal closes while they read
+    journal.close()
+    for t in threads:
+        t.join(10)
+    # then every reader got the clear error, and the process is still alive
+    assert outcomes == ["closed"] * 4
+    with pytest.raises(JournalClosed):
+        list(journal.records())
