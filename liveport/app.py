@@ -23,11 +23,14 @@ from liveport.logging_setup import configure_logging
 ROUTER_MODULES = (
     "liveport.accounts.api",
     "liveport.buyers.api",
+    "liveport.buyers.consignees_api",
     "liveport.core.outbox.api",
     "liveport.catalog.api",
     "liveport.shows.api",
     "liveport.flashsale.api",
     "liveport.realtime.api",
+    "liveport.checkout.api",
+    "liveport.orders.api",
     "liveport.web.pages",
 )
 # Stand-ins for outside parties (DESIGN.md §3), mounted when settings.mount_sandboxes:
@@ -43,6 +46,7 @@ STARTUP_HOOKS: list[str] = [
     "liveport.realtime.lifecycle:start_room",
     # After the room: it picks up the room's publisher for stock events.
     "liveport.flashsale.lifecycle:start_gate",
+    "liveport.orders.lifecycle:start_orders",
 ]
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from liveport.core.errors import AppError
+from liveport.web.i18n import LANG_COOKIE, supported, from_accept_language
 
 log = logging.getLogger("liveport.http")
 
@@ -44,14 +45,22 @@ def _plain_errors(errors: list[Any]) -> list[dict[str, Any]]:
     return plain
 
 
-async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+def request_language(request: Request) -> str:
+    """The language a refusal is written in: the page switch's cookie, then the browser's
+    Accept-Language; English for API clients that say nothing."""
+    return (supported(request.cookies.get(LANG_COOKIE))
+            or from_accept_language(request.headers.get("accept-language")) or "en")
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     if exc.status >= 500:
         log.error("server error %s: %s", exc.code, exc.message)
     headers = {}
     if exc.code == "rate_limited" and "retry_after_s" in exc.details:
         headers["Retry-After"] = str(exc.details["retry_after_s"])
-    return JSONResponse(error_body(exc.code, exc.message, exc.details), exc.status, headers=headers)
+    message = exc.message_in(request_language(request))
+    return JSONResponse(error_body(exc.code, message, exc.details), exc.status, headers=headers)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

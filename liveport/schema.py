@@ -15,6 +15,7 @@ MODEL_MODULES = (
     "liveport.shows.models",
     "liveport.flashsale.models",
     "liveport.realtime.models",
+    "liveport.orders.models",
 )
 
 

@@ -95,11 +95,25 @@ class InvalidIdNumber(ValidationFailed):
 class InvalidName(ValidationFailed):
     code = "invalid_name"
     message = "The name must be 2 to 50 Chinese or Latin letters (parts joined by '·')."
+    message_zh = "姓名须为 2 至 50 个汉字或拉丁字母（多段用“·”连接）。"
 
 
 class InvalidPhone(ValidationFailed):
     code = "invalid_phone"
     message = "The phone must be an 11-digit mainland mobile number."
+    message_zh = "手机号须为 11 位中国大陆手机号码。"
+
+
+class InvalidAddress(ValidationFailed):
+    code = "invalid_address"
+    message = "The address must be 5 to 200 characters: province, city, street and number."
+    message_zh = "收货地址须为 5 至 200 个字符，包含省、市、街道和门牌号。"
+
+
+class InvalidDistrictCode(ValidationFailed):
+    code = "invalid_district_code"
+    message = "The district code has 6 digits and starts with a province code (e.g. 310115)."
+    message_zh = "行政区划代码为 6 位数字，以省级代码开头（例如 310115）。"
 
 
 class VerificationMethod(StrEnum):
@@ -167,6 +181,23 @@ def normalise_phone(raw: str) -> str:
     if not _MOBILE.match(phone):
         raise InvalidPhone()
     return phone
+
+
+ADDRESS_MIN, ADDRESS_MAX = 5, 200
+
+
+def normalise_address(raw: str) -> str:
+    address = " ".join(raw.split())
+    if not ADDRESS_MIN <= len(address) <= ADDRESS_MAX or not address.isprintable():
+        raise InvalidAddress()
+    return address
+
+
+def check_district_code(code: str) -> str:
+    """GB/T 2260 county-level code: 6 digits, the first two a province."""
+    if not (len(code) == 6 and code.isascii() and code.isdigit() and int(code[:2]) in PROVINCE_CODES):
+        raise InvalidDistrictCode()
+    return code
 
 
 def mask_phone(phone: str) -> str:

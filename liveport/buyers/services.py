@@ -27,7 +27,7 @@ from liveport.buyers.domain import (
     parse_claim,
     same_name,
 )
-from liveport.buyers.models import Consent, Identity
+from liveport.buyers.models import Consent, Consignee, Identity
 from liveport.buyers.ports import IdentityVerifier, VerificationResult
 from liveport.buyers.protection import IdentityProtector
 from liveport.core.clock import CHINA, iso_z, utcnow
@@ -250,6 +250,9 @@ def export_personal_data(db: Database, user_id: int) -> dict[str, Any]:
         tokens = session.scalars(
             select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
         )
+        addresses = session.scalars(
+            select(Consignee).where(Consignee.user_id == user_id).order_by(Consignee.id)
+        )
         return {
             "format": EXPORT_FORMAT,
             "exported_at": iso_z(utcnow()),
@@ -279,6 +282,16 @@ def export_personal_data(db: Database, user_id: int) -> dict[str, Any]:
                     "withdrawn_at": _stamp(c.withdrawn_at),
                 }
                 for c in consents
+            ],
+            "consignees": [
+                {
+                    "name": c.name,
+                    "phone": c.phone,
+                    "address": c.address,
+                    "district_code": c.district_code,
+                    "deleted_at": _stamp(c.deleted_at),
+                }
+                for c in addresses
             ],
             "sign_ins": [
                 {
@@ -319,6 +332,7 @@ def erase_personal_data(
         if normalise_email(confirm_email) != user.email:
             raise ConfirmationMismatch()
         session.execute(Identity.__table__.delete().where(Identity.user_id == user_id))
+        session.execute(Consignee.__table__.delete().where(Consignee.user_id == user_id))
         session.execute(
             update(Consent)
             .where(Consent.user_id == user_id, Consent.withdrawn_at.is_(None))

@@ -12,6 +12,9 @@ class AppError(Exception):
     code: str = "app_error"
     status: int = 400
     message: str = "The request could not be completed."
+    # The same message in Chinese, for refusals a buyer reads; the error handler answers in
+    # the caller's language when it exists, and in English otherwise.
+    message_zh: str | None = None
 
     def __init__(
         self,
@@ -19,12 +22,19 @@ class AppError(Exception):
         *,
         code: str | None = None,
         details: dict[str, Any] | None = None,
+        message_zh: str | None = None,
     ) -> None:
         self.message = message or self.message
         if code:
             self.code = code
+        if message_zh or message:
+            # A custom English message must not pair with the class's generic Chinese one.
+            self.message_zh = message_zh
         self.details = details or {}
         super().__init__(self.message)
+
+    def message_in(self, lang: str) -> str:
+        return self.message_zh if lang == "zh" and self.message_zh else self.message
 
 
 class ValidationFailed(AppError):

@@ -61,3 +61,8 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+
+def fen_text(amount: Decimal) -> str:
+    """An amount as the API writes it: a string with exactly two decimals ("26000.00")."""
+    return f"{round_fen(amount):.2f}"

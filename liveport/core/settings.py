@@ -96,14 +96,39 @@ class Settings(BaseSettings):
     claim_rate_limit_per_ip: int = Field(3000, ge=1, description="claims per window")
     claim_rate_limit_window_s: int = Field(10, ge=1)
 
-    order_limit_cny: Decimal = Decimal("5000")
-    annual_quota_cny: Decimal = Decimal("26000")
+    # Cross-border limits (cross-border.md §2): amounts and basis are policy, not constants.
+    order_limit_cny: Decimal = Field(Decimal("5000"), gt=0)
+    annual_quota_cny: Decimal = Field(Decimal("26000"), gt=0)
+    limit_basis: Literal["dutiable_value", "goods_value"] = "dutiable_value"
+    cbec_tax_relief: Decimal = Field(Decimal("0.7"), gt=0, le=1, description="share of VAT and CT due")
+    discount_reduces_tax_base: bool = False  # unverified rule: a setting, off by default
+    order_payment_minutes: int = Field(15, ge=1, le=24 * 60, description="unpaid basket orders expire")
+    order_expiry_interval_s: float = Field(2.0, gt=0)
+    max_freight_cny: Decimal = Field(Decimal("500"), gt=0)
 
     positive_list_file: Path | None = None
     # The directory holding node_modules (front-end packages, ADR 0002); None means the
     # checkout's root, where `npm ci` puts them.
     assets_dir: Path | None = None
     customs: CustomsParties = Field(default_factory=CustomsParties)
+
+    # Media plane (liveport.media, ADR 0009). "auto": managed nginx-rtmp when nginx and its
+    # RTMP module are installed, else the embedded PyAV ingest; "off" under env=test unless
+    # a test asks. "external": another origin calls our hooks and serves HLS (base URL).
+    media_ingest: Literal["auto", "nginx", "embedded", "external", "off"] = "auto"
+    media_rtmp_port: int = Field(1935, ge=1, le=65535)
+    media_rtmp_listen: str = "127.0.0.1"  # managed nginx's address; 0.0.0.0 takes remote encoders
+    media_rtmp_public_url: str | None = None  # what encoders are told, e.g. rtmp://live.example.com/ingest
+    media_hook_base_url: str | None = None  # how the media server reaches us; default loopback:port
+    media_hls_base_url: str | None = None  # CDN/origin serving /media/hls; default: this app
+    media_hook_secret: SecretStr | None = None  # callbacks' ?token=; default derived (session secret)
+    media_key_secret: SecretStr | None = None  # stream keys at rest; default derived (session secret)
+    media_nginx_bin: str = "nginx"
+    media_nginx_module: Path = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")
+    media_publish_lead_minutes: int = Field(60, ge=0, le=24 * 60)
+    media_publish_grace_minutes: int = Field(120, ge=0, le=24 * 60)
+    media_fragment_s: int = Field(1, ge=1, le=10)
+    media_playlist_segments: int = Field(4, ge=2, le=20)
 
     @property
     def resolved_database_url(self) -> str:

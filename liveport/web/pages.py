@@ -23,6 +23,7 @@ from liveport.context import AppContext
 from liveport.core.errors import Forbidden, Unauthenticated
 from liveport.catalog import services as catalog
 from liveport.catalog.reference import code_tables
+from liveport.orders import services as orders
 from liveport.shows import services as shows
 from liveport.web import i18n
 from liveport.web.assets import own_static_files, vendor_file
@@ -97,6 +98,22 @@ def room_page(
 ) -> Response:
     detail = shows.get_show(ctx.db, show_id)
     return render(request, "room.html", principal=principal, show=detail.summary)
+
+
+# Public route, private content: a visitor who is not signed in is sent to sign in; a buyer
+# sees only their own orders (the service filters by the principal's id).
+@router.get("/orders", response_class=HTMLResponse)
+def my_orders_page(
+    request: Request,
+    principal: Principal | None = Depends(optional_principal),
+    ctx: AppContext = Depends(get_context),
+) -> Response:
+    if principal is None:
+        return RedirectResponse("/signin?next=/orders", status_code=303)
+    mine = orders.list_orders(ctx.db, principal.user_id)
+    ids = [o.id for o in mine]
+    return render(request, "orders.html", principal=principal, orders=mine,
+                  lines=orders.lines_of(ctx.db, ids), trails=orders.trails_of(ctx.db, ids))
 
 
 # Deliberately public: the sign-in form.

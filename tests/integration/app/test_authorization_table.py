@@ -50,6 +50,15 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/me/consents"): SIGNED_IN,
     ("GET", "/api/v1/me/export"): SIGNED_IN,
     ("POST", "/api/v1/me/erase"): SIGNED_IN,
+    ("GET", "/api/v1/me/consignees"): BUYER,
+    ("POST", "/api/v1/me/consignees"): BUYER,
+    ("DELETE", "/api/v1/me/consignees/{consignee_id}"): BUYER,
+    # checkout and orders (a buyer sees only their own orders: tested in tests/integration/orders)
+    ("POST", "/api/v1/checkout/quote"): EVERYONE,
+    ("POST", "/api/v1/orders"): BUYER,
+    ("GET", "/api/v1/orders"): BUYER,
+    ("GET", "/api/v1/orders/{order_no}"): BUYER | OPERATOR,
+    ("GET", "/orders"): EVERYONE,
     # catalog
     ("GET", "/api/v1/pavilions"): EVERYONE,
     ("POST", "/api/v1/pavilions"): OPERATOR,

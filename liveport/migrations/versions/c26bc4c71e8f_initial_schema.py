@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e5d53251bd13
+Revision ID: c26bc4c71e8f
 Revises: 
-Create Date: 2026-11-26 07:07:47.501142
+Create Date: 2026-11-26 08:18:38.626347
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import liveport.core.db
 
 
-revision = 'e5d53251bd13'
+revision = 'c26bc4c71e8f'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -107,6 +107,15 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pavilions')),
     sa.UniqueConstraint('country_code', name=op.f('uq_pavilions_country_code'))
     )
+    op.create_table('quota_years',
+    sa.Column('id_hash', sa.String(length=64), nullable=False),
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('used', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('held', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('updated_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('used >= 0 AND held >= 0', name=op.f('ck_quota_years_not_negative')),
+    sa.PrimaryKeyConstraint('id_hash', 'year', name=op.f('pk_quota_years'))
+    )
     op.create_table('shows',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
@@ -124,6 +133,16 @@ def upgrade() -> None:
     with op.batch_alter_table('shows', schema=None) as batch_op:
         batch_op.create_index('ix_shows_status_start', ['status', 'scheduled_start'], unique=False)
 
+    op.create_table('tariff_line_years',
+    sa.Column('id_hash', sa.String(length=64), nullable=False),
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('hs8', sa.String(length=8), nullable=False),
+    sa.Column('used', sa.Numeric(precision=18, scale=5), nullable=False),
+    sa.Column('held', sa.Numeric(precision=18, scale=5), nullable=False),
+    sa.Column('updated_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('used >= 0 AND held >= 0', name=op.f('ck_tariff_line_years_not_negative')),
+    sa.PrimaryKeyConstraint('id_hash', 'year', 'hs8', name=op.f('pk_tariff_line_years'))
+    )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -184,6 +203,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.create_index('ix_consents_user_purpose', ['user_id', 'purpose'], unique=False)
+
+    op.create_table('consignees',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=60), nullable=False),
+    sa.Column('phone', sa.String(length=11), nullable=False),
+    sa.Column('address', sa.String(length=200), nullable=False),
+    sa.Column('district_code', sa.String(length=6), nullable=False),
+    sa.Column('is_default', sa.Boolean(), nullable=False),
+    sa.Column('created_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deleted_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_consignees_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consignees'))
+    )
+    with op.batch_alter_table('consignees', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consignees_user_id'), ['user_id'], unique=False)
 
     op.create_table('exhibitors',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -310,6 +345,56 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_show_hosts_user_id'), ['user_id'], unique=False)
         batch_op.create_index('uq_show_hosts_main', ['show_id'], unique=True, sqlite_where=sa.text('is_main = 1'), postgresql_where=sa.text('is_main'))
 
+    op.create_table('orders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_no', sa.String(length=60), nullable=False),
+    sa.Column('buyer_user_id', sa.Integer(), nullable=False),
+    sa.Column('id_hash', sa.String(length=64), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=128), nullable=False),
+    sa.Column('request_digest', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('source', sa.String(length=8), nullable=False),
+    sa.Column('exhibitor_id', sa.Integer(), nullable=False),
+    sa.Column('warehouse_id', sa.Integer(), nullable=False),
+    sa.Column('trade_mode', sa.String(length=4), nullable=False),
+    sa.Column('drop_id', sa.Integer(), nullable=True),
+    sa.Column('reservation_id', sa.String(length=96), nullable=True),
+    sa.Column('show_id', sa.Integer(), nullable=True),
+    sa.Column('regime', sa.String(length=8), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('goods_value', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('freight', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('insurance', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('discount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('tax_total', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('actural_paid', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('dutiable_value', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('quota_year', sa.Integer(), nullable=False),
+    sa.Column('quota_amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('consignee_name', sa.String(length=60), nullable=False),
+    sa.Column('consignee_phone', sa.String(length=11), nullable=False),
+    sa.Column('consignee_address', sa.String(length=200), nullable=False),
+    sa.Column('consignee_district', sa.String(length=6), nullable=False),
+    sa.Column('created_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('goods_value > 0 AND freight >= 0 AND tax_total >= 0', name=op.f('ck_orders_amounts')),
+    sa.ForeignKeyConstraint(['buyer_user_id'], ['users.id'], name=op.f('fk_orders_buyer_user_id_users')),
+    sa.ForeignKeyConstraint(['exhibitor_id'], ['exhibitors.id'], name=op.f('fk_orders_exhibitor_id_exhibitors')),
+    sa.ForeignKeyConstraint(['warehouse_id'], ['warehouses.id'], name=op.f('fk_orders_warehouse_id_warehouses')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders')),
+    sa.UniqueConstraint('buyer_user_id', 'idempotency_key', name='uq_orders_buyer_idempotency'),
+    sa.UniqueConstraint('order_no', name=op.f('uq_orders_order_no')),
+    sa.UniqueConstraint('reservation_id', name='uq_orders_reservation')
+    )
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_orders_buyer_user_id'), ['buyer_user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_drop_id'), ['drop_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_exhibitor_id'), ['exhibitor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_id_hash'), ['id_hash'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_show_id'), ['show_id'], unique=False)
+        batch_op.create_index('ix_orders_status_expires', ['status', 'expires_at'], unique=False)
+
     op.create_table('products',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('exhibitor_id', sa.Integer(), nullable=False),
@@ -381,6 +466,52 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_flash_drops_product_id'), ['product_id'], unique=False)
         batch_op.create_index('ix_flash_drops_show_status', ['show_id', 'status'], unique=False)
 
+    op.create_table('order_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_order_events_order_id_orders'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_events'))
+    )
+    with op.batch_alter_table('order_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_events_order_id'), ['order_id'], unique=False)
+
+    op.create_table('order_lines',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('gnum', sa.Integer(), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('sku', sa.String(length=40), nullable=False),
+    sa.Column('name_zh', sa.String(length=200), nullable=False),
+    sa.Column('name_en', sa.String(length=200), nullable=False),
+    sa.Column('hs_code', sa.String(length=10), nullable=False),
+    sa.Column('origin_country', sa.String(length=3), nullable=False),
+    sa.Column('trading_unit', sa.String(length=3), nullable=False),
+    sa.Column('legal_unit', sa.String(length=3), nullable=False),
+    sa.Column('legal_qty', sa.Numeric(precision=18, scale=5), nullable=False),
+    sa.Column('qty', sa.Integer(), nullable=False),
+    sa.Column('unit_price', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('goods_value', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('freight_share', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('insurance_share', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('discount_share', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('dutiable_value', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('vat_rate', sa.Numeric(precision=6, scale=4), nullable=False),
+    sa.Column('ct_rate', sa.Numeric(precision=6, scale=4), nullable=False),
+    sa.Column('consumption_tax', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('vat', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('tax_total', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_order_lines_order_id_orders'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_order_lines_product_id_products')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_lines')),
+    sa.UniqueConstraint('order_id', 'gnum', name='uq_order_lines_gnum')
+    )
+    with op.batch_alter_table('order_lines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_lines_order_id'), ['order_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_order_lines_product_id'), ['product_id'], unique=False)
+
     op.create_table('show_pins',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('show_id', sa.Integer(), nullable=False),
@@ -446,6 +577,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_show_pins_product_id'))
 
     op.drop_table('show_pins')
+    with op.batch_alter_table('order_lines', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_lines_product_id'))
+        batch_op.drop_index(batch_op.f('ix_order_lines_order_id'))
+
+    op.drop_table('order_lines')
+    with op.batch_alter_table('order_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_events_order_id'))
+
+    op.drop_table('order_events')
     with op.batch_alter_table('flash_drops', schema=None) as batch_op:
         batch_op.drop_index('ix_flash_drops_show_status')
         batch_op.drop_index(batch_op.f('ix_flash_drops_product_id'))
@@ -457,6 +597,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_products_exhibitor_id'))
 
     op.drop_table('products')
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_orders_status_expires')
+        batch_op.drop_index(batch_op.f('ix_orders_show_id'))
+        batch_op.drop_index(batch_op.f('ix_orders_id_hash'))
+        batch_op.drop_index(batch_op.f('ix_orders_exhibitor_id'))
+        batch_op.drop_index(batch_op.f('ix_orders_drop_id'))
+        batch_op.drop_index(batch_op.f('ix_orders_buyer_user_id'))
+
+    op.drop_table('orders')
     with op.batch_alter_table('show_hosts', schema=None) as batch_op:
         batch_op.drop_index('uq_show_hosts_main', sqlite_where=sa.text('is_main = 1'), postgresql_where=sa.text('is_main'))
         batch_op.drop_index(batch_op.f('ix_show_hosts_user_id'))
@@ -492,6 +641,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_exhibitors_country_code'))
 
     op.drop_table('exhibitors')
+    with op.batch_alter_table('consignees', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consignees_user_id'))
+
+    op.drop_table('consignees')
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.drop_index('ix_consents_user_purpose')
 
@@ -507,10 +660,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_users_exhibitor_id'))
 
     op.drop_table('users')
+    op.drop_table('tariff_line_years')
     with op.batch_alter_table('shows', schema=None) as batch_op:
         batch_op.drop_index('ix_shows_status_start')
 
     op.drop_table('shows')
+    op.drop_table('quota_years')
     op.drop_table('pavilions')
     with op.batch_alter_table('outbox_events', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_events_unrouted', postgresql_where=sa.text('routed_at IS NULL'), sqlite_where=sa.text('routed_at IS NULL'))

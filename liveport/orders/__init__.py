@@ -1,0 +1,1 @@
+"""Orders: the cross-border order's state machine, its lines and its trail."""
