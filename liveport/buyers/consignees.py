@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from liveport.buyers.domain import check_district_code, normalise_address, normalise_name, normalise_phone
+from liveport.buyers.domain import (
+    check_district_code,
+    normalise_address,
+    normalise_name,
+    normalise_phone,
+)
 from liveport.buyers.models import Consignee
 from liveport.core.clock import utcnow
 from liveport.core.db import Database

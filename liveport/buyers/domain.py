@@ -90,6 +90,7 @@ CONSENT_TEXT_VERSION_IDENTITY = "2025-01"
 class InvalidIdNumber(ValidationFailed):
     code = "invalid_id_number"
     message = "That is not a valid resident ID number."
+    message_zh = "身份证号码无效。"
 
 
 class InvalidName(ValidationFailed):

@@ -9,8 +9,8 @@ from liveport.catalog.reference import current_positive_list
 from liveport.checkout.schemas import LineOut, QuoteIn, QuoteOut, parse_freight
 from liveport.checkout.services import Buyer, PricedBasket, price_basket
 from liveport.context import AppContext
-from liveport.core.money import fen_text
 from liveport.core.clock import utcnow
+from liveport.core.money import fen_text
 from liveport.orders.domain import trade_mode_for
 
 router = APIRouter(prefix="/api/v1/checkout", tags=["checkout"])

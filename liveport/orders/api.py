@@ -9,7 +9,14 @@ from liveport.accounts.domain import Principal, Role
 from liveport.accounts.guards import get_context, rate_limited, require
 from liveport.buyers.domain import mask_phone
 from liveport.catalog.reference import current_positive_list
-from liveport.checkout.schemas import ConsigneeCopy, EventOut, LineOut, OrderIn, OrderOut, parse_freight
+from liveport.checkout.schemas import (
+    ConsigneeCopy,
+    EventOut,
+    LineOut,
+    OrderIn,
+    OrderOut,
+    parse_freight,
+)
 from liveport.checkout.services import Buyer
 from liveport.context import AppContext
 from liveport.core.money import fen_text

@@ -31,7 +31,13 @@ from liveport.core.outbox.services import add_event
 from liveport.core.settings import Settings
 from liveport.flashsale.domain import Reservation, ReservationStatus
 from liveport.flashsale.models import Drop
-from liveport.orders.domain import OrderStatus, Source, check_transition, new_order_no, trade_mode_for
+from liveport.orders.domain import (
+    OrderStatus,
+    Source,
+    check_transition,
+    new_order_no,
+    trade_mode_for,
+)
 from liveport.orders.errors import (
     ConsigneeRequired,
     IdempotencyKeyReused,
@@ -210,7 +216,7 @@ def trails_of(db: Database, order_ids: Sequence[int]) -> dict[int, list[OrderEve
     return _grouped(db, OrderEvent, order_ids, OrderEvent.id)
 
 
-def _grouped(db: Database, model: type[OrderLine] | type[OrderEvent], order_ids: Sequence[int],
+def _grouped(db: Database, model: type[OrderLine | OrderEvent], order_ids: Sequence[int],
              order_by: object) -> dict[int, list]:  # type: ignore[type-arg]
     grouped: dict[int, list] = {}  # type: ignore[type-arg]
     if not order_ids:
@@ -271,4 +277,24 @@ def expire_order(db: Database, plist: PositiveList, order_id: int, now: datetime
             return False
         lines = list(session.execute(select(OrderLine).where(OrderLine.order_id == order.id)).scalars())
         release_holds(session, order, lines, plist)
+    return True
+
+
+def consume_holds(session: Session, order: Order, lines: Sequence[OrderLine], plist: PositiveList) -> None:
+    """The order was paid: its quota and tariff-line holds become use (stock stays held
+    until the parcel leaves the warehouse)."""
+    quota.consume_quota_hold(session, order.id_hash, order.quota_year, order.quota_amount)
+    for hs8, qty, _cap in capped_quantities(((l.hs_code, l.qty, l.legal_qty, l.legal_unit) for l in lines), plist):
+        quota.consume_tariff_line_hold(session, order.id_hash, order.quota_year, hs8, qty)
+
+
+def mark_paid(session: Session, order: Order, plist: PositiveList, reason: str, now: datetime) -> bool:
+    """Inside the payment's unit of work: pending_payment → paid, holds consumed. False (and
+    nothing changed) when the order was no longer awaiting payment."""
+    if order.status != OrderStatus.PENDING_PAYMENT.value:
+        return False
+    if not move(session, order, OrderStatus.PAID, reason, now):
+        return False
+    lines = list(session.execute(select(OrderLine).where(OrderLine.order_id == order.id)).scalars())
+    consume_holds(session, order, lines, plist)
     return True

@@ -36,7 +36,7 @@ def _race(database, settings, entries) -> list[str]:
 
 
 def _new(who, product_id: int, qty: int, key: str) -> NewOrder:
-    return NewOrder(idempotency_key=key, consignee_id=who.consignee_id, freight=Decimal("0"),
+    return NewOrder(idempotency_key=key, consignee_id=who.consignee_id, freight=Decimal(0),
                     items=(ItemRequest(qty=qty, product_id=product_id),))
 
 

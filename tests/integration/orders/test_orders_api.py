@@ -8,7 +8,14 @@ from liveport.catalog.reference import current_positive_list
 from liveport.core.clock import utcnow
 from liveport.orders import services
 from liveport.orders.models import Order
-from tests.integration.orders.orders_support import basket, customer, place, quota_of, shop, stock_of
+from tests.integration.orders.orders_support import (
+    basket,
+    customer,
+    place,
+    quota_of,
+    shop,
+    stock_of,
+)
 
 AMOUNTS = ("goods_value", "freight", "insurance", "discount", "tax_total", "actural_paid", "dutiable_value")
 
@@ -98,3 +105,18 @@ def test_the_my_orders_page_lists_the_buyers_orders_in_both_languages(client, da
     assert order_no not in client.get("/orders", headers=other.headers).text
     anonymous = client.get("/orders", follow_redirects=False)
     assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/signin?next=/orders")
+
+
+def test_paying_turns_the_quota_hold_into_use_once(client, database, login_as, settings):
+    s = shop(database)
+    who = customer(client, database, login_as)
+    order = place(client, who, basket((s.candy, 2))).json()
+    plist = current_positive_list(settings)
+    for expected in (True, False):  # the second payment notice changes nothing
+        with database.transaction() as session:
+            row = session.query(Order).filter(Order.order_no == order["order_no"]).one()
+            assert services.mark_paid(session, row, plist, "paid by e-CNY", utcnow()) is expected
+    assert quota_of(database, who.id_hash) == (order["dutiable_value"], "0.00")
+    assert stock_of(database, s.candy, s.bonded) == (100, 2)
+    later = utcnow() + timedelta(days=1)
+    assert services.due_for_expiry(database, later) == []

@@ -57,7 +57,7 @@ def test_the_refusal_is_in_chinese_when_the_buyer_reads_chinese(client, database
 
 def test_one_unit_above_the_limit_pays_full_tax(client, database):
     place = expo(database)
-    gold = product(database, place.operator, replace(SERUM, sku="FR-GOLD-30", original_amount=Decimal("700")),
+    gold = product(database, place.operator, replace(SERUM, sku="FR-GOLD-30", original_amount=Decimal(700)),
                    exhibitor_id=place.cosmetics_house)
     from liveport.catalog.services import set_stock
     from tests.integration.catalog.catalog_support import SHIPPED_LIST

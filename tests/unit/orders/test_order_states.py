@@ -6,7 +6,13 @@ from datetime import UTC, datetime
 import pytest
 
 from liveport.core.errors import InvalidTransition
-from liveport.orders.domain import ORDER_NO_RE, TRANSITIONS, OrderStatus, check_transition, new_order_no
+from liveport.orders.domain import (
+    ORDER_NO_RE,
+    TRANSITIONS,
+    OrderStatus,
+    check_transition,
+    new_order_no,
+)
 
 S = OrderStatus
 ALLOWED = {
