@@ -5,6 +5,7 @@ worker with ``--factory``); importing this module connects to nothing.
 """
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -29,15 +30,26 @@ ROUTER_MODULES = (
     "liveport.shows.api",
     "liveport.flashsale.api",
     "liveport.realtime.api",
+    "liveport.media.api",
     "liveport.checkout.api",
     "liveport.orders.api",
+    "liveport.payments.api",
+    "liveport.customs.api",
+    "liveport.web.order_pages",
     "liveport.web.pages",
+    "liveport.web.host_console",
 )
 # Stand-ins for outside parties (DESIGN.md §3), mounted when settings.mount_sandboxes:
-# path → factory(data_dir=Path) returning an ASGI app with its own store under data_dir.
-# They import nothing of Liveport but liveport/protocols/ and their own package.
+# path → factory(data_dir=Path[, base_url=str]) returning an ASGI app with its own store under
+# data_dir; base_url (settings.base_url) is given to factories that take it.
+# They import nothing of Liveport but liveport/protocols/ and their own package (the two
+# payment sandboxes share liveport/sandbox/payment_provider/).
 SANDBOX_MOUNTS: dict[str, str] = {
     "/sandbox/identity": "liveport.sandbox.identity.app:create_app",
+    "/sandbox/ecny": "liveport.sandbox.ecny.app:create_app",
+    "/sandbox/card": "liveport.sandbox.card.app:create_app",
+    "/sandbox/customs": "liveport.sandbox.customs.app:create_app",
+    "/sandbox/carrier": "liveport.sandbox.carrier.app:create_app",
 }
 # Called with the context at start-up (register outbox handlers, start background work)
 # and expected to return a stop callable or None.
@@ -47,6 +59,8 @@ STARTUP_HOOKS: list[str] = [
     # After the room: it picks up the room's publisher for stock events.
     "liveport.flashsale.lifecycle:start_gate",
     "liveport.orders.lifecycle:start_orders",
+    "liveport.customs.lifecycle:start_customs",
+    "liveport.media.lifecycle:start_media",
 ]
 
 
@@ -58,6 +72,15 @@ def _import(dotted: str) -> Any:
     module_name, _, attr = dotted.partition(":")
     module = __import__(module_name, fromlist=["_"])
     return getattr(module, attr) if attr else module
+
+
+def _sandbox(factory: Callable[..., Any], settings: Settings) -> Any:
+    """A sandbox that reaches its siblings over HTTP (carrier and payment providers → the
+    single window) takes ``base_url``: where this server, and so every mount, is reached."""
+    options: dict[str, Any] = {"data_dir": settings.data_dir / "sandbox"}
+    if "base_url" in inspect.signature(factory).parameters:
+        options["base_url"] = settings.base_url
+    return factory(**options)
 
 
 def create_app(settings: Settings | None = None, context: AppContext | None = None) -> FastAPI:
@@ -97,5 +120,5 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
         app.include_router(_import(name).router)
     if settings.mount_sandboxes:
         for path, factory in SANDBOX_MOUNTS.items():
-            app.mount(path, _import(factory)(data_dir=settings.data_dir / "sandbox"))
+            app.mount(path, _sandbox(_import(factory), settings))
     return app

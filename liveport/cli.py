@@ -102,6 +102,60 @@ def cmd_bench_room(args: argparse.Namespace) -> None:
     run_room_bench(args.viewers, args.seconds, args.events_per_s, args.json)
 
 
+def cmd_bench_media(args: argparse.Namespace) -> None:
+    from liveport.media.bench import run_media_bench
+
+    run_media_bench(args.mode, args.seconds, args.json)
+
+
+def cmd_payments_reconcile(args: argparse.Namespace) -> None:
+    from datetime import date
+
+    from liveport.context import build_context
+    from liveport.core.clock import CHINA, utcnow
+    from liveport.payments.reconcile import reconcile_day
+    from liveport.payments.registry import providers
+
+    day = date.fromisoformat(args.date) if args.date else utcnow().astimezone(CHINA).date()
+    ctx = build_context(_settings(args))
+    try:
+        differences = reconcile_day(ctx.db, providers(ctx), day)
+    finally:
+        ctx.close()
+    for d in differences:
+        if not args.json:
+            print(f"{d.provider} {d.reference}: {d.kind} (ledger {d.ledger_amount}, statement {d.statement_amount})")
+    print(json.dumps({"date": day.isoformat(), "differences": [
+        {"provider": d.provider, "reference": d.reference, "kind": d.kind,
+         "ledger": None if d.ledger_amount is None else str(d.ledger_amount),
+         "statement": None if d.statement_amount is None else str(d.statement_amount)} for d in differences]}))
+    if differences:
+        raise SystemExit(1)
+
+
+def cmd_customs_export(args: argparse.Namespace) -> None:
+    from liveport.context import build_context
+    from liveport.customs.lifecycle import gateway_of
+
+    ctx = build_context(_settings(args))
+    try:
+        held = gateway_of(ctx).messages(args.order)
+    finally:
+        ctx.close()
+    wanted = {"CEB311Message", "CEB411Message", "CEB511Message", "CEB621Message"}
+    out = Path(args.dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for message in held:  # oldest first: a later message of a type replaces an earlier one
+        if message.msg_type in wanted:
+            (out / f"{message.msg_type}.xml").write_text(message.xml, encoding="utf-8")
+            written.append(message.msg_type)
+    missing = sorted(wanted - set(written))
+    print(json.dumps({"order": args.order, "dir": str(out), "written": sorted(set(written)), "missing": missing}))
+    if missing:
+        raise SystemExit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="liveport", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -156,6 +210,24 @@ def build_parser() -> argparse.ArgumentParser:
                       help="room events per second (default: 10 up to 5,000 viewers, then 5)")
     room.add_argument("--json", action="store_true", help="print only the JSON line")
     room.set_defaults(func=cmd_bench_room)
+    media = bench.add_parser("media", help="camera-to-screen delay in headless chromium")
+    media.add_argument("--mode", choices=["auto", "nginx", "embedded"], default="auto",
+                       help="ingest (auto: managed nginx when installed)")
+    media.add_argument("--seconds", type=float, default=20, help="measured, after a warm-up")
+    media.add_argument("--json", action="store_true", help="print only the JSON line")
+    media.set_defaults(func=cmd_bench_media)
+
+    pay = sub.add_parser("payments", help="payments").add_subparsers(dest="payments_command", required=True)
+    rec = common(pay.add_parser("reconcile", help="the ledger against each provider's statement of a day"))
+    rec.add_argument("--date", help="a China-time day, YYYY-MM-DD (default: today)")
+    rec.add_argument("--json", action="store_true", help="print only the JSON line")
+    rec.set_defaults(func=cmd_payments_reconcile)
+
+    cus = sub.add_parser("customs", help="customs declarations").add_subparsers(dest="customs_command", required=True)
+    exp = common(cus.add_parser("export", help="an order's 311, 411, 511 and 621 as the single window holds them"))
+    exp.add_argument("--order", required=True, help="the order number")
+    exp.add_argument("--dir", required=True, help="where to write CEB311Message.xml etc.")
+    exp.set_defaults(func=cmd_customs_export)
     return parser
 
 

@@ -15,7 +15,10 @@ MODEL_MODULES = (
     "liveport.shows.models",
     "liveport.flashsale.models",
     "liveport.realtime.models",
+    "liveport.media.models",
     "liveport.orders.models",
+    "liveport.payments.models",
+    "liveport.customs.models",
 )
 
 

@@ -69,6 +69,7 @@ def _environment(work: Path, backend: str, pg_url: str, redis_url: str) -> dict[
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEPORT_")}
     env.update({
         "LIVEPORT_ENV": "dev", "LIVEPORT_DATA_DIR": str(work), "LIVEPORT_LOG_LEVEL": "WARNING",
+        "LIVEPORT_MEDIA_INGEST": "off",
         "LIVEPORT_BENCH_ROUTES": "1", "LIVEPORT_MOUNT_SANDBOXES": "0",
         # The bench is the only client and comes from one address: it sets its own limits.
         "LIVEPORT_RATE_LIMIT_PER_IP": "100000000", "LIVEPORT_CLAIM_RATE_LIMIT_PER_IP": "100000000",

@@ -18,7 +18,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from liveport.accounts.models import User
-from liveport.buyers.domain import VerificationMethod, mask_id_number, synthetic_id_number
+from liveport.buyers.domain import VerificationMethod, mask_id_number, normalise_id_number, synthetic_id_number
 from liveport.buyers.models import Identity
 from liveport.buyers.protection import IdentityProtector
 from liveport.core.clock import utcnow
@@ -59,6 +59,18 @@ def synthetic_name(seq: int) -> str:
 
 def synthetic_phone(seq: int) -> str:
     return f"139{seq % 100_000_000:08d}"
+
+
+def write_demo_identity(session: Session, protector: IdentityProtector, user_id: int, full_name: str,
+                        id_number: str, phone: str) -> None:
+    """One named demo buyer (the demo's e-CNY sandbox has a wallet in the same name)."""
+    number = normalise_id_number(id_number)
+    id_hash = protector.keyed_hash(number)
+    session.execute(insert(Identity.__table__), [{
+        "user_id": user_id, "full_name": full_name, "id_cipher": protector.encrypt(number), "id_hash": id_hash,
+        "id_masked": mask_id_number(number), "phone": phone, "verified_at": utcnow(),
+        "verification_method": VerificationMethod.PROVISIONED.value, "verification_reference": None}])
+    session.execute(update(User.__table__).where(User.__table__.c.id == user_id).values(identity_hash=id_hash))
 
 
 def demo_identity_writer(protector: IdentityProtector) -> Callable[[Session, Sequence[int]], None]:

@@ -81,6 +81,30 @@ class Settings(BaseSettings):
     identity_verifier_key: SecretStr | None = None
     outbound_timeout_s: float = Field(5.0, gt=0)
 
+    # Payment providers (liveport.payments, ADR 0010). A None URL means the mounted sandbox
+    # (/sandbox/ecny, /sandbox/card on this server). Merchant keys are SM2 private keys (hex),
+    # from the environment or the secrets file; a provider's public key is given as hex or
+    # read from a file (default: the one the mounted sandbox writes in the data dir).
+    ecny_url: str | None = None
+    ecny_merchant_id: str = Field("LP-ECNY-0001", pattern=r"^[A-Za-z0-9_\-]{1,32}$")
+    ecny_merchant_private_key: SecretStr | None = None
+    ecny_operator_public_key: str | None = None
+    ecny_operator_public_key_file: Path | None = None
+    card_url: str | None = None
+    card_merchant_id: str = Field("LP-CARD-0001", pattern=r"^[A-Za-z0-9_\-]{1,32}$")
+    card_merchant_private_key: SecretStr | None = None
+    card_acquirer_public_key: str | None = None
+    card_acquirer_public_key_file: Path | None = None
+    payments_timeout_s: float = Field(5.0, gt=0, le=60)
+    # The logistics carrier (waybills; it files CEB511 itself). A None URL means the mounted
+    # sandbox (/sandbox/carrier); its public key as hex, else the one the sandbox writes in
+    # the data dir (sandbox/carrier/provider_public_key.hex).
+    carrier_url: str | None = None
+    carrier_merchant_id: str = Field("LP-CARRIER-0001", pattern=r"^[A-Za-z0-9_\-]{1,32}$")
+    carrier_merchant_private_key: SecretStr | None = None
+    carrier_public_key: str | None = None
+    payments_notification_max_age_s: int = Field(300, ge=30, le=3600)
+
     # Flash sales (liveport.flashsale). The gate follows redis_url unless forced here.
     flashsale_gate: Literal["auto", "memory", "redis"] = "auto"
     flashsale_hold_minutes: int = Field(10, ge=1, le=24 * 60, description="unpaid reservations expire")
@@ -105,12 +129,26 @@ class Settings(BaseSettings):
     order_payment_minutes: int = Field(15, ge=1, le=24 * 60, description="unpaid basket orders expire")
     order_expiry_interval_s: float = Field(2.0, gt=0)
     max_freight_cny: Decimal = Field(Decimal("500"), gt=0)
+    platform_fee_rate: Decimal = Field(Decimal("0.03"), ge=0, lt=1, description="on the goods value")
 
     positive_list_file: Path | None = None
     # The directory holding node_modules (front-end packages, ADR 0002); None means the
     # checkout's root, where `npm ci` puts them.
     assets_dir: Path | None = None
     customs: CustomsParties = Field(default_factory=CustomsParties)
+    # A copy of the official customs schemas (ceb-import.xsd and its imports) that the
+    # operator downloaded; None means Liveport's own structural checks (protocols.customs).
+    customs_xsd_dir: Path | None = None
+    # The platform's and agent's signing certificates (liveport.customs.credentials).
+    customs_credentials_dir: Path | None = None
+    customs_gateway_url: str | None = None  # None: the mounted single-window sandbox
+    customs_dxp_id: str = Field("DXPENT0000000001", min_length=1, max_length=16)  # our DXP node
+    customs_receiver_id: str = Field("DXPEDCCEB0000002", max_length=30)  # the single window's
+    customs_retry_base_s: float = Field(2.0, gt=0)
+    customs_max_attempts: int = Field(8, ge=1)
+    customs_interval_s: float = Field(0.5, gt=0, description="how often pending declarations advance")
+    ecny_company_name: str = "e-CNY Operator (sandbox)"
+    card_company_name: str = "Card Acquirer (sandbox)"
 
     # Media plane (liveport.media, ADR 0009). "auto": managed nginx-rtmp when nginx and its
     # RTMP module are installed, else the embedded PyAV ingest; "off" under env=test unless

@@ -177,6 +177,16 @@ ACCOUNTS: list[tuple[str, str, str, str, str, str | None]] = [
     ("buyer", "buyer", "buyer", "Wang Fang", "a buyer in the audience", None),
 ]
 
+# The demo buyer's real-name identity (provisioned, as if verified), her delivery address, and
+# the e-CNY sandbox wallet in the same name (the sandbox's own default wallets) she pays with.
+DEMO_BUYER = {"full_name": "王芳", "id_number": "310104198506173217", "phone": "13800138000"}
+DEMO_BUYER_ADDRESS = {"name": "王芳", "phone": "13800138000", "address": "上海市徐汇区漕溪北路 88 号",
+                      "district_code": "310104"}
+DEMO_WALLET = ("0021000000000002", "654321")
+
+# The main host's commission on the goods value of her shows' sales (ambassadors take none).
+MAIN_HOST_COMMISSION = "0.05"
+
 # Minutes are relative to the moment of seeding; the first show is started at once.
 SHOWS: list[dict[str, Any]] = [
     {

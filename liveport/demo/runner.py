@@ -9,16 +9,20 @@ from liveport.context import build_context
 from liveport.core.migrations import upgrade
 from liveport.core.secrets_file import init_secrets
 from liveport.core.settings import Settings
+from liveport.demo import night
+from liveport.demo.studio import start_studio, stop_studio
 from liveport.serving import serve
 
 DB_FILES = ("liveport.sqlite3", "liveport.sqlite3-wal", "liveport.sqlite3-shm")
 
 
 def reset_embedded_data(settings: Settings) -> None:
-    """A fresh demo: the embedded database and the sandboxes' stores go; secrets stay."""
+    """A fresh demo: the embedded database, the sandboxes' stores and the recordings go;
+    secrets stay."""
     for name in DB_FILES:
         (settings.data_dir / name).unlink(missing_ok=True)
     shutil.rmtree(settings.data_dir / "sandbox", ignore_errors=True)
+    shutil.rmtree(settings.data_dir / "media" / "hls", ignore_errors=True)  # recordings
 
 
 def prepare_demo(settings: Settings, *, fresh: bool, password: str) -> list[tuple[str, str, str]]:
@@ -48,7 +52,15 @@ def run_demo(settings: Settings, *, fresh: bool = True) -> None:
     print(f"  Demo accounts (password for all: {password})")
     for role, email, label in accounts:
         print(f"    {role:<10} {email:<40} {label}")
+    wallet, pin = night.DEMO_WALLET
+    print(f"  The buyer pays at the e-CNY sandbox cashier with wallet {wallet}, PIN {pin}.")
+    # The camera reconnects until the server's ingest (started with it) takes its stream.
+    camera, video = start_studio(settings)
+    print(f"\n{video}")
     print("\n  Ctrl-C stops the server.\n", flush=True)
     # The demo's identity sandbox knows nobody yet: let it register people on first sight.
     os.environ.setdefault("LIVEPORT_SANDBOX_IDENTITY_OPEN_REGISTRATION", "1")
-    serve(settings)
+    try:
+        serve(settings)
+    finally:
+        stop_studio(camera)

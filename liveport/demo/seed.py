@@ -16,6 +16,8 @@ from sqlalchemy import select
 from liveport.accounts.domain import Principal, Role
 from liveport.accounts.models import User
 from liveport.accounts.services import create_user, principal_of
+from liveport.buyers.consignees import ConsigneeDraft, add_consignee
+from liveport.buyers.provisioning import write_demo_identity
 from liveport.catalog import services as catalog
 from liveport.catalog.domain import NetUnit, ProductDraft
 from liveport.catalog.reference import current_positive_list
@@ -165,7 +167,8 @@ def seed_demo_night(ctx: AppContext, *, password: str) -> DemoAccounts:
             description=spec["description"],
             scheduled_start=start,
             scheduled_end=start + timedelta(minutes=spec["duration_minutes"]),
-            main_host=HostSpec(principals[host_key].user_id, label, label_en, country),
+            main_host=HostSpec(principals[host_key].user_id, label, label_en, country,
+                               Decimal(night.MAIN_HOST_COMMISSION)),
         )
         show_id = detail.summary.id
         main_host = principals[host_key]
@@ -180,6 +183,11 @@ def seed_demo_night(ctx: AppContext, *, password: str) -> DemoAccounts:
         if spec["live"]:
             shows.start_show(db, main_host, show_id)
         show_ids[spec["key"]] = show_id
+
+    buyer = principals["buyer"].user_id
+    with db.transaction() as session:
+        write_demo_identity(session, ctx.identity, buyer, **night.DEMO_BUYER)
+    add_consignee(db, buyer, ConsigneeDraft(**night.DEMO_BUYER_ADDRESS, is_default=True))
 
     order = [_email(local) for _k, _r, local, *_ in night.ACCOUNTS]
     accounts.sort(key=lambda a: order.index(a.email))

@@ -298,3 +298,18 @@ def mark_paid(session: Session, order: Order, plist: PositiveList, reason: str, 
     lines = list(session.execute(select(OrderLine).where(OrderLine.order_id == order.id)).scalars())
     consume_holds(session, order, lines, plist)
     return True
+
+
+def give_back_paid_holds(session: Session, order: Order, lines: Sequence[OrderLine], plist: PositiveList) -> None:
+    """A paid order that will not be delivered (cancelled before release, rejected by
+    customs): its quota and tariff-line use come back (cross-border.md §5) and its units go
+    back to the warehouse."""
+    quota.give_back_quota(session, order.id_hash, order.quota_year, order.quota_amount)
+    for hs8, qty, _cap in capped_quantities(((l.hs_code, l.qty, l.legal_qty, l.legal_unit) for l in lines), plist):
+        quota.give_back_tariff_line(session, order.id_hash, order.quota_year, hs8, qty)
+    for line in lines:
+        release_stock(session, line.product_id, order.warehouse_id, line.qty)
+
+
+def lines_in(session: Session, order_id: int) -> list[OrderLine]:
+    return list(session.execute(select(OrderLine).where(OrderLine.order_id == order_id)).scalars())

@@ -64,6 +64,7 @@ class Stage:
             "LIVEPORT_ENV": "dev", "LIVEPORT_DATA_DIR": str(self.data_dir),
             "LIVEPORT_WORKERS": str(workers), "LIVEPORT_RATE_LIMIT_ENABLED": "false",
             "LIVEPORT_MOUNT_SANDBOXES": "false", "LIVEPORT_LOG_LEVEL": "WARNING",
+            "LIVEPORT_MEDIA_INGEST": "off",  # no video ingest beside the room under test
             PREFIX_ENV: self.redis_prefix, "LIVEPORT_FLASHSALE_REDIS_PREFIX": self.redis_prefix + "gate:",
         })
         for name, value in (("LIVEPORT_REDIS_URL", redis_url), ("LIVEPORT_DATABASE_URL", database_url)):

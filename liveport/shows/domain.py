@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from liveport.core.errors import InvalidTransition, ValidationFailed
@@ -57,6 +58,9 @@ def check_schedule(start: datetime, end: datetime) -> None:
         raise ValidationFailed("A show lasts at most 24 hours.", code="invalid_schedule")
 
 
+MAX_COMMISSION = Decimal("0.5")
+
+
 def check_lineup(product_ids: Sequence[int]) -> None:
     if len(product_ids) > MAX_LINEUP:
         raise ValidationFailed(
@@ -79,3 +83,11 @@ class HostSpec:
     role_label: str
     role_label_en: str
     country_code: str | None = None
+    # The host's commission on the goods value of the show's sales (kept private: the
+    # ledger reads it; the show's public pages never show it).
+    commission_rate: Decimal = Decimal(0)
+
+    def __post_init__(self) -> None:
+        if not Decimal(0) <= self.commission_rate <= MAX_COMMISSION or self.commission_rate.as_tuple().exponent < -4:  # type: ignore[operator]
+            raise ValidationFailed(f"A commission rate is from 0 to {MAX_COMMISSION} with at most 4 decimals.",
+                                   code="invalid_commission_rate")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
@@ -8,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -59,6 +61,8 @@ class ShowHost(Base):
     role_label_en: Mapped[str] = mapped_column(String(80))  # e.g. Ambassador of Afghanistan
     is_main: Mapped[bool] = mapped_column(Boolean, default=False)
     country_code: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    # This host's commission on the goods value of the show's sales (payments' ledger).
+    commission_rate: Mapped[Decimal] = mapped_column(Numeric(6, 4, asdecimal=True), default=Decimal(0))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -25,9 +25,11 @@ class HostIn(Strict):
     role_label: Text80
     role_label_en: Text80
     country_code: Code3 | None = None
+    commission_rate: Decimal = Field(Decimal(0), ge=0, le=Decimal("0.5"), decimal_places=4,
+                                     description="Share of the goods value of the show's sales.")
 
     def spec(self) -> HostSpec:
-        return HostSpec(self.user_id, self.role_label, self.role_label_en, self.country_code)
+        return HostSpec(self.user_id, self.role_label, self.role_label_en, self.country_code, self.commission_rate)
 
 
 class ShowIn(Strict):

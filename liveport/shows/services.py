@@ -234,6 +234,7 @@ def _host(session: Session, show_id: int, spec: HostSpec, *, is_main: bool) -> S
         role_label_en=spec.role_label_en,
         is_main=is_main,
         country_code=spec.country_code,
+        commission_rate=spec.commission_rate,
         added_at=utcnow(),
     )
 
@@ -278,6 +279,8 @@ def add_host(db: Database, actor: Principal, show_id: int, spec: HostSpec) -> Sh
     with db.transaction() as session:
         show = _load(session, show_id)
         _require_main_host(session, actor, show_id)
+        if spec.commission_rate and not actor.is_operator:
+            raise Forbidden("Only the operator sets a host's commission.", code="commission_operator_only")
         if not can_change(ShowStatus(show.status)):
             raise Conflict("The show has ended.", code="show_ended")
         if _host_row(session, show_id, spec.user_id) is not None:
@@ -293,7 +296,8 @@ def add_host(db: Database, actor: Principal, show_id: int, spec: HostSpec) -> Sh
             "show.add_host",
             "show",
             show_id,
-            {"user_id": spec.user_id, "role_label_en": spec.role_label_en},
+            {"user_id": spec.user_id, "role_label_en": spec.role_label_en,
+             "commission_rate": str(spec.commission_rate)},
         )
         return _detail(session, show_id)
 

@@ -25,6 +25,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 # Pages load scripts and styles only from files we serve (no inline code, no CDN); media and
 # images may come from the HLS origin or a CDN over https. Loosen here, in one place.
+# form-action stays last: render(form_targets=...) appends a page's extra origins to it.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
     "media-src 'self' blob: https:; connect-src 'self' https:; worker-src 'self' blob:; "
@@ -80,8 +81,11 @@ def render(
     principal: Principal | None,
     lang: str | None = None,
     status_code: int = 200,
+    form_targets: tuple[str, ...] = (),
     **values: Any,
 ) -> HTMLResponse:
+    """``form_targets``: other origins this page's forms may post to (the card acquirer's
+    hosted page), added to the CSP's form-action for this response only."""
     lang = lang or page_language(request)
     settings = request.app.state.ctx.settings
 
@@ -103,7 +107,8 @@ def render(
     # Pages differ by cookie (session, language): shared caches must not keep them.
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Vary"] = "Cookie, Accept-Language"
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Content-Security-Policy"] = (
+        CONTENT_SECURITY_POLICY + "".join(f" {origin}" for origin in form_targets))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     switched = i18n.supported(request.query_params.get("lang"))

@@ -12,12 +12,13 @@ import uvicorn
 
 
 @contextmanager
-def served(app: Any, **config: Any) -> Iterator[str]:
-    """``config`` goes to uvicorn.Config (default: warnings only, lifespan on)."""
+def served(app: Any, port: int = 0, **config: Any) -> Iterator[str]:
+    """``config`` goes to uvicorn.Config (default: warnings only, lifespan on); ``port`` 0
+    takes a free one (give one when the app must know its own port before it starts)."""
     config = {"log_level": "warning", "lifespan": "on", **config}
     # Bind first and hand the socket over: no window in which another process takes the port.
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -10,6 +10,7 @@ import sys
 import time
 
 import httpx
+import pytest
 
 
 def _free_port() -> int:
@@ -32,9 +33,28 @@ def _wait_healthy(url: str, process: subprocess.Popen, seconds: float) -> None:
     raise AssertionError("demo did not become healthy in time")
 
 
-def test_demo_serves_a_seeded_night_and_stops_cleanly(tmp_path):
+def _wait_on_air(url: str, show_id: int, process: subprocess.Popen, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"demo exited early with {process.returncode}")
+        status = httpx.get(f"{url}/api/v1/shows/{show_id}/stream/status", timeout=5).json()
+        if status["live_url"]:
+            playlist = httpx.get(url + status["live_url"], timeout=5)
+            if playlist.status_code == 200 and ".ts" in playlist.text:
+                return playlist.text
+        time.sleep(0.5)
+    raise AssertionError("the demo's camera did not go on air in time")
+
+
+# auto: managed nginx-rtmp where installed; embedded: what a machine without it gets
+@pytest.mark.parametrize("ingest", ["auto", "embedded"])
+def test_demo_serves_a_seeded_night_and_stops_cleanly(tmp_path, ingest):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEPORT_")}
+    env["LIVEPORT_MEDIA_RTMP_PORT"] = str(_free_port())  # not 1935: another demo may hold it
+    if ingest != "auto":
+        env["LIVEPORT_MEDIA_INGEST"] = ingest
     process = subprocess.Popen(
         [sys.executable, "-m", "liveport.cli", "demo", "--port", str(port), "--data-dir", str(tmp_path)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -45,6 +65,8 @@ def test_demo_serves_a_seeded_night_and_stops_cleanly(tmp_path):
         shows = httpx.get(f"{url}/api/v1/shows", timeout=5).json()
         landing = httpx.get(url, timeout=5)
         products = httpx.get(f"{url}/api/v1/products", timeout=5).json()
+        # the synthetic camera goes on air: the live show's playlist lists segments
+        video = _wait_on_air(url, shows[0]["id"], process, seconds=40)
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -65,3 +87,6 @@ def test_demo_serves_a_seeded_night_and_stops_cleanly(tmp_path):
     roles = set(re.findall(r"^\s+(operator|host|moderator|merchant|buyer)\s", output, re.MULTILINE))
     assert roles == {"operator", "host", "moderator", "merchant", "buyer"}
     assert len(password) >= 10
+    assert video.startswith("#EXTM3U")
+    modes = "nginx|embedded" if ingest == "auto" else ingest
+    assert re.search(rf"^  Video     synthetic camera → ({modes}) ingest", output, re.MULTILINE)

@@ -59,6 +59,19 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/orders"): BUYER,
     ("GET", "/api/v1/orders/{order_no}"): BUYER | OPERATOR,
     ("GET", "/orders"): EVERYONE,
+    # a buyer's order and pay pages (liveport.web.order_pages): the page decides by the principal
+    ("GET", "/orders/{order_no}"): EVERYONE,
+    ("GET", "/orders/{order_no}/pay"): EVERYONE,
+    # payments (the notification is the provider's: its SM2 signature is the proof)
+    ("POST", "/api/v1/orders/{order_no}/payments"): BUYER,
+    ("GET", "/api/v1/orders/{order_no}/payments"): BUYER | OPERATOR,
+    ("POST", "/api/v1/payments/notify/{provider}"): EVERYONE,
+    ("POST", "/api/v1/orders/{order_no}/refunds"): OPERATOR,
+    # customs (the receipts route is the single window's: the secret in its path is the proof)
+    ("POST", "/api/v1/customs/receipts/{token}"): EVERYONE,
+    ("POST", "/api/v1/orders/{order_no}/cancel"): BUYER | OPERATOR,
+    ("GET", "/api/v1/customs/declarations"): OPERATOR,
+    ("POST", "/api/v1/customs/declarations/{declaration_id}/retry"): OPERATOR,
     # catalog
     ("GET", "/api/v1/pavilions"): EVERYONE,
     ("POST", "/api/v1/pavilions"): OPERATOR,
@@ -108,6 +121,19 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/blocked-words"): MODERATORS,
     ("POST", "/api/v1/blocked-words"): MODERATORS,
     ("DELETE", "/api/v1/blocked-words/{word_id}"): MODERATORS,
+    # media (liveport.media): stream settings and keys for the show's hosts; status, replays
+    # and HLS files public (public id only); the media server's callbacks carry a shared
+    # secret that no person has, so every role is refused (object-level: tests/integration/media)
+    ("GET", "/api/v1/shows/{show_id}/stream"): HOSTS,
+    ("POST", "/api/v1/shows/{show_id}/stream/key"): HOSTS,
+    ("GET", "/api/v1/shows/{show_id}/stream/status"): EVERYONE,
+    ("GET", "/api/v1/shows/{show_id}/replay"): EVERYONE,
+    ("GET", "/media/hls/{public_id}/{name}"): EVERYONE,
+    ("POST", "/media/hooks/publish"): frozenset(),
+    ("POST", "/media/hooks/publish_done"): frozenset(),
+    ("POST", "/media/hooks/relay"): frozenset(),
+    ("POST", "/media/hooks/relay_done"): frozenset(),
+    ("GET", "/shows/{show_id}/host"): HOSTS,
     # outbox
     ("GET", "/api/v1/outbox/dead-letters"): OPERATOR,
     ("POST", "/api/v1/outbox/dead-letters/{delivery_id}/retry"): OPERATOR,

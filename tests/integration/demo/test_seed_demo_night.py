@@ -186,3 +186,22 @@ def test_the_api_lists_the_seeded_night(client, app_context):
     assert [
         p["sku"] for p in client.get(f"/api/v1/products?show_id={shows[0]['id']}&limit=3").json()
     ] == ["AF-PINENUT-CAN-500", "RU-CHOC-GIFT-1000", "RU-KOROVKA-500"]
+
+
+def test_the_demo_buyer_is_ready_to_order_and_pay(app_context, client):
+    from liveport.buyers.services import identity_for_declaration
+    from liveport.demo import night
+
+    made = seed_demo_night(app_context, password=PASSWORD)
+    buyer = next(a for a in made.accounts if a.role == "buyer")
+    person = identity_for_declaration(app_context.db, app_context.identity, buyer.user_id)
+    assert (person.full_name, person.id_number) == (night.DEMO_BUYER["full_name"], night.DEMO_BUYER["id_number"])
+    login = client.post("/api/v1/auth/login", json={"email": buyer.email, "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {login.json()['token']}"}
+    address = client.get("/api/v1/me/consignees", headers=headers).json()
+    assert [a["district_code"] for a in address] == ["310104"]
+    sku = night.PRODUCTS[0]["sku"]
+    quote = client.post("/api/v1/checkout/quote", headers=headers,
+                        json={"items": [{"sku": sku, "qty": 1}], "freight": "0", "consignee_id": address[0]["id"]})
+    assert quote.status_code == 200, quote.text
+    assert quote.json()["remaining_quota"] == "26000.00"

@@ -282,3 +282,21 @@ def test_show_routes_need_the_right_role(client, login_as):
         ).status_code
         == 403
     )
+
+
+def test_only_the_operator_sets_a_hosts_commission_and_it_stays_private(client, login_as, app_context):
+    from liveport.shows.models import ShowHost
+
+    operator, host, guest = login_as("operator"), login_as("host"), login_as("host")
+    show = new_show(client, operator, host)
+    spec = {"user_id": user_id(guest), "role_label": "嘉宾", "role_label_en": "Guest", "commission_rate": "0.02"}
+    by_host = client.post(f"/api/v1/shows/{show['id']}/hosts", headers=host, json=spec)
+    too_high = client.post(f"/api/v1/shows/{show['id']}/hosts", headers=operator, json={**spec, "commission_rate": "0.6"})
+    added = client.post(f"/api/v1/shows/{show['id']}/hosts", headers=operator, json=spec)
+    assert (by_host.status_code, by_host.json()["error"]["code"]) == (403, "commission_operator_only")
+    assert too_high.status_code == 422
+    assert added.status_code == 201
+    assert "commission_rate" not in str(client.get(f"/api/v1/shows/{show['id']}").json())
+    with app_context.db.reader() as session:
+        rate = session.execute(select(ShowHost.commission_rate).where(ShowHost.user_id == user_id(guest))).scalar_one()
+    assert str(rate) == "0.0200"

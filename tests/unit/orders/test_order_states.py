@@ -47,3 +47,12 @@ def test_order_numbers_fit_customs_and_carry_china_time():
     assert number == "LP20270101000005ABCDEFGH23"
     assert ORDER_NO_RE.fullmatch(number) and len(number) <= 60
     assert len({new_order_no(datetime(2026, 1, 1, tzinfo=UTC)) for _ in range(1000)}) == 1000
+
+
+def test_an_order_number_is_never_masked_as_an_id_number():
+    from liveport.logging_setup import mask_id_numbers
+
+    numbers = [new_order_no(datetime(2026, 11, 26, 8, 0, tzinfo=UTC)) for _ in range(5000)]
+    assert all(ORDER_NO_RE.fullmatch(n) and mask_id_numbers(n) == n for n in numbers)
+    # the reason for the rule: digits right after the time would read as an ID number
+    assert mask_id_numbers("LP202611260800001234ABCDEF") != "LP202611260800001234ABCDEF"

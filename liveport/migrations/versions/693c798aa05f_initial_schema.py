@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c26bc4c71e8f
+Revision ID: 693c798aa05f
 Revises: 
-Create Date: 2026-11-26 08:18:38.626347
+Create Date: 2026-11-26 09:24:38.651525
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import liveport.core.db
 
 
-revision = 'c26bc4c71e8f'
+revision = '693c798aa05f'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -107,6 +107,18 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pavilions')),
     sa.UniqueConstraint('country_code', name=op.f('uq_pavilions_country_code'))
     )
+    op.create_table('payment_notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('provider', sa.String(length=16), nullable=False),
+    sa.Column('out_trade_no', sa.String(length=64), nullable=True),
+    sa.Column('outcome', sa.String(length=32), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('received_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_notifications'))
+    )
+    with op.batch_alter_table('payment_notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_notifications_out_trade_no'), ['out_trade_no'], unique=False)
+
     op.create_table('quota_years',
     sa.Column('id_hash', sa.String(length=64), nullable=False),
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
@@ -254,6 +266,35 @@ def upgrade() -> None:
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_identities_id_hash'), ['id_hash'], unique=False)
 
+    op.create_table('media_publish_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('show_id', sa.Integer(), nullable=False),
+    sa.Column('ingest', sa.String(length=16), nullable=False),
+    sa.Column('client_addr', sa.String(length=64), nullable=False),
+    sa.Column('started_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['show_id'], ['shows.id'], name=op.f('fk_media_publish_sessions_show_id_shows'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_media_publish_sessions'))
+    )
+    with op.batch_alter_table('media_publish_sessions', schema=None) as batch_op:
+        batch_op.create_index('ix_media_publish_sessions_show_started', ['show_id', 'started_at'], unique=False)
+        batch_op.create_index('uq_media_publish_sessions_open', ['show_id'], unique=True, sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
+
+    op.create_table('media_streams',
+    sa.Column('show_id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=16), nullable=False),
+    sa.Column('key_digest', sa.String(length=64), nullable=False),
+    sa.Column('key_cipher', sa.Text(), nullable=False),
+    sa.Column('key_rotated_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.String(length=8), nullable=False),
+    sa.Column('state_changed_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("state IN ('offline', 'live')", name=op.f('ck_media_streams_state')),
+    sa.ForeignKeyConstraint(['show_id'], ['shows.id'], name=op.f('fk_media_streams_show_id_shows'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('show_id', name=op.f('pk_media_streams')),
+    sa.UniqueConstraint('key_digest', name=op.f('uq_media_streams_key_digest')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_media_streams_public_id'))
+    )
     op.create_table('outbox_deliveries',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('event_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -334,6 +375,7 @@ def upgrade() -> None:
     sa.Column('role_label_en', sa.String(length=80), nullable=False),
     sa.Column('is_main', sa.Boolean(), nullable=False),
     sa.Column('country_code', sa.String(length=3), nullable=True),
+    sa.Column('commission_rate', sa.Numeric(precision=6, scale=4), nullable=False),
     sa.Column('added_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['show_id'], ['shows.id'], name=op.f('fk_show_hosts_show_id_shows'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_show_hosts_user_id_users')),
@@ -435,6 +477,35 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_products_hs_code'), ['hs_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_products_origin_country'), ['origin_country'], unique=False)
 
+    op.create_table('customs_declarations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=3), nullable=False),
+    sa.Column('key', sa.String(length=60), nullable=False),
+    sa.Column('guid', sa.String(length=36), nullable=True),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('return_status', sa.String(length=8), nullable=True),
+    sa.Column('return_info', sa.String(length=1000), nullable=True),
+    sa.Column('pre_no', sa.String(length=18), nullable=True),
+    sa.Column('invt_no', sa.String(length=18), nullable=True),
+    sa.Column('party_code', sa.String(length=18), nullable=True),
+    sa.Column('party_name', sa.String(length=100), nullable=True),
+    sa.Column('message', sa.Text(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_error', sa.String(length=500), nullable=True),
+    sa.Column('note', sa.String(length=1000), nullable=True),
+    sa.Column('created_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_customs_declarations_order_id_orders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_customs_declarations')),
+    sa.UniqueConstraint('order_id', 'kind', name='uq_customs_declarations_order_kind')
+    )
+    with op.batch_alter_table('customs_declarations', schema=None) as batch_op:
+        batch_op.create_index('ix_customs_declarations_due', ['status', 'next_at'], unique=False)
+        batch_op.create_index('ix_customs_declarations_key', ['kind', 'key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customs_declarations_order_id'), ['order_id'], unique=False)
+
     op.create_table('flash_drops',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('show_id', sa.Integer(), nullable=False),
@@ -465,6 +536,21 @@ def upgrade() -> None:
     with op.batch_alter_table('flash_drops', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_flash_drops_product_id'), ['product_id'], unique=False)
         batch_op.create_index('ix_flash_drops_show_status', ['show_id', 'status'], unique=False)
+
+    op.create_table('ledger_journals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=120), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=True),
+    sa.Column('provider', sa.String(length=16), nullable=True),
+    sa.Column('reference', sa.String(length=64), nullable=True),
+    sa.Column('at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_ledger_journals_order_id_orders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_journals')),
+    sa.UniqueConstraint('key', name=op.f('uq_ledger_journals_key'))
+    )
+    with op.batch_alter_table('ledger_journals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_journals_order_id'), ['order_id'], unique=False)
 
     op.create_table('order_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -512,6 +598,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_order_lines_order_id'), ['order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_order_lines_product_id'), ['product_id'], unique=False)
 
+    op.create_table('payments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('provider', sa.String(length=16), nullable=False),
+    sa.Column('out_trade_no', sa.String(length=64), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('transaction_id', sa.String(length=64), nullable=True),
+    sa.Column('code_url', sa.String(length=500), nullable=True),
+    sa.Column('cashier_url', sa.String(length=500), nullable=True),
+    sa.Column('refunded', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('created_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('paid_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_payments_order_id_orders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payments')),
+    sa.UniqueConstraint('provider', 'out_trade_no', name='uq_payments_provider_trade')
+    )
+    with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.create_index('ix_payments_order', ['order_id'], unique=False)
+
     op.create_table('show_pins',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('show_id', sa.Integer(), nullable=False),
@@ -558,11 +665,67 @@ def upgrade() -> None:
     with op.batch_alter_table('stock', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_stock_warehouse_id'), ['warehouse_id'], unique=False)
 
+    op.create_table('customs_receipts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('declaration_id', sa.Integer(), nullable=True),
+    sa.Column('msg_type', sa.String(length=16), nullable=False),
+    sa.Column('key', sa.String(length=60), nullable=False),
+    sa.Column('return_status', sa.String(length=8), nullable=False),
+    sa.Column('return_info', sa.String(length=1000), nullable=False),
+    sa.Column('return_time', sa.String(length=17), nullable=False),
+    sa.Column('received_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['declaration_id'], ['customs_declarations.id'], name=op.f('fk_customs_receipts_declaration_id_customs_declarations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_customs_receipts'))
+    )
+    with op.batch_alter_table('customs_receipts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_customs_receipts_declaration_id'), ['declaration_id'], unique=False)
+
+    op.create_table('ledger_postings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('journal_id', sa.Integer(), nullable=False),
+    sa.Column('account', sa.String(length=40), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.ForeignKeyConstraint(['journal_id'], ['ledger_journals.id'], name=op.f('fk_ledger_postings_journal_id_ledger_journals'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_postings'))
+    )
+    with op.batch_alter_table('ledger_postings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_postings_account'), ['account'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ledger_postings_journal_id'), ['journal_id'], unique=False)
+
+    op.create_table('refunds',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('payment_id', sa.Integer(), nullable=False),
+    sa.Column('out_refund_no', sa.String(length=64), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('provider_refund_id', sa.String(length=64), nullable=True),
+    sa.Column('created_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_refunds_payment_id_payments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_refunds')),
+    sa.UniqueConstraint('out_refund_no', name=op.f('uq_refunds_out_refund_no'))
+    )
+    with op.batch_alter_table('refunds', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_refunds_payment_id'), ['payment_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('refunds', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_refunds_payment_id'))
+
+    op.drop_table('refunds')
+    with op.batch_alter_table('ledger_postings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ledger_postings_journal_id'))
+        batch_op.drop_index(batch_op.f('ix_ledger_postings_account'))
+
+    op.drop_table('ledger_postings')
+    with op.batch_alter_table('customs_receipts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_customs_receipts_declaration_id'))
+
+    op.drop_table('customs_receipts')
     with op.batch_alter_table('stock', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stock_warehouse_id'))
 
@@ -577,6 +740,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_show_pins_product_id'))
 
     op.drop_table('show_pins')
+    with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.drop_index('ix_payments_order')
+
+    op.drop_table('payments')
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_order_lines_product_id'))
         batch_op.drop_index(batch_op.f('ix_order_lines_order_id'))
@@ -586,11 +753,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_order_events_order_id'))
 
     op.drop_table('order_events')
+    with op.batch_alter_table('ledger_journals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ledger_journals_order_id'))
+
+    op.drop_table('ledger_journals')
     with op.batch_alter_table('flash_drops', schema=None) as batch_op:
         batch_op.drop_index('ix_flash_drops_show_status')
         batch_op.drop_index(batch_op.f('ix_flash_drops_product_id'))
 
     op.drop_table('flash_drops')
+    with op.batch_alter_table('customs_declarations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_customs_declarations_order_id'))
+        batch_op.drop_index('ix_customs_declarations_key')
+        batch_op.drop_index('ix_customs_declarations_due')
+
+    op.drop_table('customs_declarations')
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_products_origin_country'))
         batch_op.drop_index(batch_op.f('ix_products_hs_code'))
@@ -632,6 +809,12 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_deliveries_due')
 
     op.drop_table('outbox_deliveries')
+    op.drop_table('media_streams')
+    with op.batch_alter_table('media_publish_sessions', schema=None) as batch_op:
+        batch_op.drop_index('uq_media_publish_sessions_open', sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
+        batch_op.drop_index('ix_media_publish_sessions_show_started')
+
+    op.drop_table('media_publish_sessions')
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_identities_id_hash'))
 
@@ -666,6 +849,10 @@ def downgrade() -> None:
 
     op.drop_table('shows')
     op.drop_table('quota_years')
+    with op.batch_alter_table('payment_notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payment_notifications_out_trade_no'))
+
+    op.drop_table('payment_notifications')
     op.drop_table('pavilions')
     with op.batch_alter_table('outbox_events', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_events_unrouted', postgresql_where=sa.text('routed_at IS NULL'), sqlite_where=sa.text('routed_at IS NULL'))

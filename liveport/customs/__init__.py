@@ -1,0 +1,1 @@
+"""Customs declarations: what to send when, the gateway and carrier ports, receipts."""
