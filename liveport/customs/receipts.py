@@ -29,6 +29,7 @@ from liveport.customs.domain import (
     receipt_facts,
 )
 from liveport.customs.models import CustomsReceipt, Declaration
+from liveport.logging_setup import mask_id_numbers
 from liveport.orders.domain import OrderStatus
 from liveport.orders.models import Order
 from liveport.orders.services import give_back_paid_holds, lines_in, move
@@ -53,7 +54,8 @@ def apply_envelope(db: Database, plist: PositiveList, envelope: bytes, now: date
         log.error("customs sent a %s we cannot read", kind)
         with db.transaction() as session:
             session.add(CustomsReceipt(msg_type=kind[:16], key="", return_status="-1",
-                                       return_info=envelope.decode("utf-8", "replace")[:1000], received_at=now))
+                                       return_info=mask_id_numbers(envelope.decode("utf-8", "replace"))[:1000],
+                                       received_at=now))
         return
     with db.transaction() as session:
         for facts in receipt_facts(message):
@@ -70,16 +72,17 @@ def _declaration(session: Session, facts: ReceiptFacts) -> Declaration | None:
 
 def _apply(session: Session, plist: PositiveList, facts: ReceiptFacts, now: datetime) -> None:
     row = _declaration(session, facts)
+    info = mask_id_numbers(facts.info)  # a schema failure quotes our message back, buyer's ID included
     session.add(CustomsReceipt(declaration_id=row.id if row else None, msg_type=facts.msg_type, key=facts.key[:60],
-                               return_status=facts.status, return_info=facts.info[:1000], return_time=facts.at,
+                               return_status=facts.status, return_info=info[:1000], return_time=facts.at,
                                received_at=now))
     if row is None:
         log.warning("customs receipt %s for unknown %s", facts.msg_type, facts.key)
         return
-    row.return_status, row.return_info, row.updated_at = facts.status, facts.info[:1000], now
+    row.return_status, row.return_info, row.updated_at = facts.status, info[:1000], now
     if facts.msg_type == SCHEMA_FAILURE:  # our message broke the standard: the operator's dead letters
-        row.status, row.last_error = "failed", f"customs could not read it: {facts.info}"[:500]
-        log.error("customs could not read declaration %s of order %s: %s", row.kind, row.order_id, facts.info)
+        row.status, row.last_error = "failed", f"customs could not read it: {info}"[:500]
+        log.error("customs could not read declaration %s of order %s: %s", row.kind, row.order_id, info[:300])
         return
     row.pre_no = facts.pre_no or row.pre_no
     row.invt_no = facts.invt_no or row.invt_no
@@ -108,7 +111,7 @@ def _order_effect(session: Session, plist: PositiveList, order: Order, kind: Kin
             give_back_paid_holds(session, order, lines_in(session, order.id), plist)
         return
     if facts.status == REJECTED and kind is not Kind.RETURN:
-        reason = f"customs rejected the {kind.name.lower()} ({kind.value}): {facts.info}"[:200]
+        reason = f"customs rejected the {kind.name.lower()} ({kind.value}): {mask_id_numbers(facts.info)}"[:200]
         if _ensure_declared(session, order, now) and move(session, order, OrderStatus.CUSTOMS_REJECTED, reason, now):
             give_back_paid_holds(session, order, lines_in(session, order.id), plist)
             for other in session.execute(select(Declaration).where(

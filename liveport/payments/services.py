@@ -22,6 +22,7 @@ from liveport.catalog.domain import PositiveList
 from liveport.core.db import Database
 from liveport.core.errors import Conflict
 from liveport.core.settings import Settings
+from liveport.logging_setup import mask_id_numbers
 from liveport.orders.domain import OrderStatus
 from liveport.orders.errors import OrderNotFound
 from liveport.orders.models import Order, OrderLine
@@ -117,7 +118,8 @@ def notice_target(db: Database, notice: PaymentNotice) -> NoticeTarget | None:
 def log_notice(db: Database, provider: str, out_trade_no: str | None, outcome: str, body: bytes, now: datetime) -> None:
     with db.transaction() as session:
         session.add(NotificationLog(provider=provider, out_trade_no=out_trade_no, outcome=outcome[:32],
-                                    body=body.decode("utf-8", "replace")[:8000], received_at=now))
+                                    body=mask_id_numbers(body.decode("utf-8", "replace"))[:8000],
+                                    received_at=now))
 
 
 def _host_rates(session: Session, show_id: int | None) -> dict[int, Decimal]:
