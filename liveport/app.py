@@ -35,13 +35,17 @@ ROUTER_MODULES = (
     "liveport.orders.api",
     "liveport.payments.api",
     "liveport.customs.api",
+    "liveport.customs.returns_api",
+    "liveport.fulfilment.api",
+    "liveport.webhooks.api",
     "liveport.web.order_pages",
     "liveport.web.pages",
     "liveport.web.host_console",
 )
 # Stand-ins for outside parties (DESIGN.md §3), mounted when settings.mount_sandboxes:
 # path → factory(data_dir=Path[, base_url=str]) returning an ASGI app with its own store under
-# data_dir; base_url (settings.base_url) is given to factories that take it.
+# data_dir; base_url (settings.base_url) and clock_speed (settings.sandbox_clock_speed) are
+# given to factories that take them.
 # They import nothing of Liveport but liveport/protocols/ and their own package (the two
 # payment sandboxes share liveport/sandbox/payment_provider/).
 SANDBOX_MOUNTS: dict[str, str] = {
@@ -60,7 +64,9 @@ STARTUP_HOOKS: list[str] = [
     "liveport.flashsale.lifecycle:start_gate",
     "liveport.orders.lifecycle:start_orders",
     "liveport.customs.lifecycle:start_customs",
+    "liveport.fulfilment.lifecycle:start_fulfilment",
     "liveport.media.lifecycle:start_media",
+    "liveport.webhooks.lifecycle:start_webhooks",
 ]
 
 
@@ -80,6 +86,8 @@ def _sandbox(factory: Callable[..., Any], settings: Settings) -> Any:
     options: dict[str, Any] = {"data_dir": settings.data_dir / "sandbox"}
     if "base_url" in inspect.signature(factory).parameters:
         options["base_url"] = settings.base_url
+    if "clock_speed" in inspect.signature(factory).parameters:
+        options["clock_speed"] = settings.sandbox_clock_speed
     return factory(**options)
 
 

@@ -19,6 +19,8 @@ MODEL_MODULES = (
     "liveport.orders.models",
     "liveport.payments.models",
     "liveport.customs.models",
+    "liveport.webhooks.models",
+    "liveport.fulfilment.models",
 )
 
 

@@ -84,6 +84,19 @@ def consume_reserved_stock(session: Session, product_id: int, warehouse_id: int,
     return result.rowcount == 1
 
 
+def restock_returned(session: Session, product_id: int, warehouse_id: int, qty: int) -> bool:
+    """Returned units are back in the warehouse: on hand rises by ``qty`` (reserved is
+    untouched: they are nobody's yet). False when there is no stock row for them."""
+    _check_qty(qty)
+    result = session.execute(
+        update(Stock)
+        .where(*_cell(product_id, warehouse_id), Stock.on_hand + qty <= MAX_UNITS)
+        .values(on_hand=Stock.on_hand + qty, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 def _set_on_hand(session: Session, product_id: int, warehouse_id: int, on_hand: int) -> bool:
     # Never below what is reserved: held units are promised to buyers.
     result = session.execute(

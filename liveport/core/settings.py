@@ -149,6 +149,13 @@ class Settings(BaseSettings):
     customs_interval_s: float = Field(0.5, gt=0, description="how often pending declarations advance")
     ecny_company_name: str = "e-CNY Operator (sandbox)"
     card_company_name: str = "Card Acquirer (sandbox)"
+    # Fulfilment (liveport.fulfilment): how often packed parcels are handed over and tracked;
+    # auto-pack packs every released order by itself (demo and test nights only).
+    fulfilment_interval_s: float = Field(1.0, gt=0)
+    fulfilment_auto_pack: bool = False
+    # Sandbox seconds per real second for the mounted sandboxes' own clocks (the carrier's
+    # deliveries): 1 is real time; the demo and tests run a day of logistics in seconds.
+    sandbox_clock_speed: float = Field(1.0, gt=0, le=1_000_000)
 
     # Media plane (liveport.media, ADR 0009). "auto": managed nginx-rtmp when nginx and its
     # RTMP module are installed, else the embedded PyAV ingest; "off" under env=test unless
@@ -167,6 +174,15 @@ class Settings(BaseSettings):
     media_publish_grace_minutes: int = Field(120, ge=0, le=24 * 60)
     media_fragment_s: int = Field(1, ge=1, le=10)
     media_playlist_segments: int = Field(4, ge=2, le=20)
+
+    # Exhibitors' webhooks (liveport.webhooks): how often due deliveries are sent, each
+    # POST's timeout, and the retries (base, 2×base, 4×base … capped) before `failed`.
+    webhooks_sender: bool = True
+    webhooks_interval_s: float = Field(1.0, gt=0)
+    webhooks_timeout_s: float = Field(5.0, gt=0, le=30)
+    webhooks_max_attempts: int = Field(8, ge=1, le=20)
+    webhooks_retry_base_s: float = Field(30.0, gt=0)
+    webhooks_retry_max_s: float = Field(6 * 3600.0, gt=0)
 
     @property
     def resolved_database_url(self) -> str:

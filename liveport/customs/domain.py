@@ -180,6 +180,24 @@ def cancel_message(facts: OrderFacts, reason: str, at: datetime, dxp_id: str) ->
     return ceb.CEB623Message(cancels=(cancel,), base_transfer=base_transfer(facts.agent, dxp_id))
 
 
+def return_message(facts: OrderFacts, lines: Sequence[LineFacts], reason: str, at: datetime,
+                   dxp_id: str) -> ceb.CEB625Message:
+    """A return of (some of) a released inventory list's lines: customs needs its invtNo."""
+    if facts.invt_no is None or facts.logistics is None or facts.logistics_no is None:
+        raise ValueError(f"order {facts.order_no}: customs has not numbered its inventory list")
+    head = ceb.InvtRefundHead(
+        app_time=ceb.app_time(at), customs_code=facts.customs_code, order_no=facts.order_no,
+        ebp_code=facts.ebp.code, ebp_name=facts.ebp.name, ebc_code=facts.ebc.code, ebc_name=facts.ebc.name,
+        logistics_no=facts.logistics_no, logistics_code=facts.logistics.code, logistics_name=facts.logistics.name,
+        cop_no=facts.cop_no, pre_no=facts.pre_no, invt_no=facts.invt_no, buyer_id_number=facts.buyer_id_number,
+        buyer_name=facts.buyer_name, buyer_telephone=facts.buyer_phone, agent_code=facts.agent.code,
+        agent_name=facts.agent.name, reason=reason[:1000])
+    refund_lines = tuple(ceb.InvtRefundLine(gnum=line.gnum, gcode=line.hs_code, gname=line.name,
+                                            qty=Decimal(line.qty), unit=line.trading_unit) for line in lines)
+    return ceb.CEB625Message(refunds=(ceb.InvtRefund(head=head, lines=refund_lines),),
+                             base_transfer=base_transfer(facts.agent, dxp_id))
+
+
 @dataclass(frozen=True, slots=True)
 class ReceiptFacts:
     """One receipt, reduced to what the pipeline needs: which declaration and its status."""

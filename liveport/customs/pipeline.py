@@ -83,10 +83,12 @@ def advance(pipe: Pipeline, declaration_id: int, now: datetime | None = None) ->
             return row.status if row is not None else "missing"
         order = session.get(Order, row.order_id)
         assert order is not None
-        if order.status not in ("paid", "declared"):
+        kind = Kind(row.kind)
+        # A return (625) is filed for a delivered order whose return was requested.
+        live_states = ("return_requested",) if kind is Kind.RETURN else ("paid", "declared")
+        if order.status not in live_states:
             _set(pipe.db, row.id, status="cancelled", last_error=f"order is {order.status}")
             return "cancelled"
-        kind = Kind(row.kind)
     try:
         if row.status == "prepared":
             _send(pipe, row.id, pipe.protector.decrypt_text(row.message or ""))
@@ -163,7 +165,7 @@ def _prepare_and_send(pipe: Pipeline, order: Order, kind: Kind, now: datetime) -
     with pipe.db.reader() as session:
         have = declarations_of(session, order.id)
         needs = {Kind.ORDER: (Kind.PAYMENT,), Kind.INVENTORY: (Kind.PAYMENT, Kind.WAYBILL, Kind.ORDER),
-                 Kind.CANCEL: (Kind.INVENTORY,)}[kind]
+                 Kind.CANCEL: (Kind.INVENTORY,), Kind.RETURN: (Kind.INVENTORY,)}[kind]
         if any(have.get(k.value) is None or have[k.value].status not in OUT for k in needs):
             raise NotReady()
         facts = order_facts(session, pipe.settings, pipe.protector, order)
@@ -172,6 +174,10 @@ def _prepare_and_send(pipe: Pipeline, order: Order, kind: Kind, now: datetime) -
         message, key = domain.order_message(facts, now, dxp_id), order.order_no
     elif kind is Kind.INVENTORY:
         message, key = domain.inventory_message(facts, now, dxp_id), facts.cop_no
+    elif kind is Kind.RETURN:
+        reason, gnums = _return_request(pipe.db, order.id)
+        lines = [line for line in facts.lines if not gnums or line.gnum in gnums]
+        message, key = domain.return_message(facts, lines, reason, now, dxp_id), facts.cop_no
     else:
         message, key = domain.cancel_message(facts, _cancel_reason(pipe.db, order.id), now, dxp_id), facts.cop_no
     signed = ceb.seal(message, pipe.credentials(kind), pipe.settings.customs_xsd_dir)
@@ -202,3 +208,13 @@ def _cancel_reason(db: Database, order_id: int) -> str:
         row = session.execute(select(Declaration.note).where(
             Declaration.order_id == order_id, Declaration.kind == Kind.CANCEL.value)).scalar_one_or_none()
     return row or "cancelled at the buyer's request"
+
+
+def _return_request(db: Database, order_id: int) -> tuple[str, set[int]]:
+    """The return's reason and line numbers (none: all), as the request stored them in the
+    625 row's note (JSON)."""
+    with db.reader() as session:
+        note = session.execute(select(Declaration.note).where(
+            Declaration.order_id == order_id, Declaration.kind == Kind.RETURN.value)).scalar_one_or_none()
+    stored = json.loads(note) if note else {}
+    return stored.get("reason") or "returned by the buyer", set(stored.get("gnums") or ())

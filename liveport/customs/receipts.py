@@ -5,6 +5,10 @@
 - 100 on the order, payment, waybill or list → ``customs_rejected`` (the reason shown to the
   operator and the buyer); its quota and units come back, and the money is refunded.
 - 624 accepting a cancellation → ``cancelled``; quota, units and money back.
+- 626 on a return (625): 120 is recorded on the declaration (the goods may then be received
+  back, liveport.customs.returns); 100 leaves the order ``return_requested`` — the state
+  machine has no "return refused" — with customs' reason in its trail for the buyer and
+  the operator. Either way a trail line says what customs answered.
 One unit of work per envelope. The money goes back afterwards, by the customs loop
 (liveport.customs.refunds), which retries until the provider has refunded it.
 """
@@ -31,7 +35,7 @@ from liveport.customs.domain import (
 from liveport.customs.models import CustomsReceipt, Declaration
 from liveport.logging_setup import mask_id_numbers
 from liveport.orders.domain import OrderStatus
-from liveport.orders.models import Order
+from liveport.orders.models import Order, OrderEvent
 from liveport.orders.services import give_back_paid_holds, lines_in, move
 from liveport.protocols import customs as ceb
 
@@ -110,7 +114,10 @@ def _order_effect(session: Session, plist: PositiveList, order: Order, kind: Kin
                 session, order, OrderStatus.CANCELLED, "cancellation accepted by customs", now):
             give_back_paid_holds(session, order, lines_in(session, order.id), plist)
         return
-    if facts.status == REJECTED and kind is not Kind.RETURN:
+    if kind is Kind.RETURN:
+        _return_effect(session, order, facts, now)
+        return
+    if facts.status == REJECTED:
         reason = f"customs rejected the {kind.name.lower()} ({kind.value}): {mask_id_numbers(facts.info)}"[:200]
         if _ensure_declared(session, order, now) and move(session, order, OrderStatus.CUSTOMS_REJECTED, reason, now):
             give_back_paid_holds(session, order, lines_in(session, order.id), plist)
@@ -120,3 +127,15 @@ def _order_effect(session: Session, plist: PositiveList, order: Order, kind: Kin
         return
     if kind is Kind.INVENTORY and _ensure_declared(session, order, now) and facts.status == RELEASED:
         move(session, order, OrderStatus.RELEASED, "released by customs", now)
+
+
+def _return_effect(session: Session, order: Order, facts: ReceiptFacts, now: datetime) -> None:
+    if order.status != OrderStatus.RETURN_REQUESTED.value:
+        return
+    if facts.status == REJECTED:
+        reason = f"customs refused the return (CEB626 100): {mask_id_numbers(facts.info)}"
+    elif facts.status == ACCEPTED:
+        reason = "return accepted by customs (CEB626 120): send the goods back to the bonded warehouse"
+    else:
+        return
+    session.add(OrderEvent(order_id=order.id, status=order.status, reason=reason[:200], at=now))

@@ -19,7 +19,8 @@ from liveport.payments.models import Payment
 from liveport.payments.ports import PaymentProvider
 
 log = logging.getLogger("liveport.customs")
-NOT_CLEARED = (OrderStatus.CUSTOMS_REJECTED.value, OrderStatus.CANCELLED.value)
+# A returned order is refunded in full too (no tax is due on a return in time: §5).
+NOT_CLEARED = (OrderStatus.CUSTOMS_REJECTED.value, OrderStatus.CANCELLED.value, OrderStatus.RETURNED.value)
 
 
 def owed(db: Database, limit: int = 100) -> list[tuple[int, str]]:
@@ -35,7 +36,8 @@ def owed(db: Database, limit: int = 100) -> list[tuple[int, str]]:
 async def settle(db: Database, provider_for: Callable[[str], PaymentProvider], now: datetime) -> int:
     done = 0
     for order_id, status in await asyncio.to_thread(owed, db):
-        reason = "customs rejected the order" if status == OrderStatus.CUSTOMS_REJECTED.value else "order cancelled"
+        reason = {OrderStatus.CUSTOMS_REJECTED.value: "customs rejected the order",
+                  OrderStatus.RETURNED.value: "returned within 45 days of release: no tax due"}.get(status, "order cancelled")
         try:
             await flows.refund(db, provider_for, order_id, None, reason, f"customs:{order_id}", now)
         except Exception:  # the provider is down or refused: the next round tries again

@@ -60,6 +60,11 @@ def run_demo(settings: Settings, *, fresh: bool = True) -> None:
     print("\n  Ctrl-C stops the server.\n", flush=True)
     # The demo's identity sandbox knows nobody yet: let it register people on first sight.
     os.environ.setdefault("LIVEPORT_SANDBOX_IDENTITY_OPEN_REGISTRATION", "1")
+    # A demo night's orders reach the door while people watch: the sandbox carrier's clock
+    # runs an hour a second, and released orders are packed by themselves (settings
+    # sandbox_clock_speed, fulfilment_auto_pack; the environment may still say otherwise).
+    os.environ.setdefault("LIVEPORT_SANDBOX_CLOCK_SPEED", "3600")
+    os.environ.setdefault("LIVEPORT_FULFILMENT_AUTO_PACK", "1")
     try:
         serve(settings)
     finally:

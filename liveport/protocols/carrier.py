@@ -13,6 +13,11 @@ merchant's key, answers of any status with the carrier's).
 - ``GET /v1/waybills/{logistics_no}/events``: answer ``code``, ``logistics_no``,
   ``order_no``, ``customs_status`` and ``events``: a list of ``{"event", "at",
   "description"}``, oldest first (``event`` one of EVENTS).
+- ``POST /v1/waybills/{logistics_no}/handover`` (signed by the merchant): ``mch_id``,
+  ``logistics_no``, ``weight`` (kg, of the packed parcel): the parcel is ready at the
+  warehouse. Answer ``code`` SUCCESS, ``logistics_no``, ``handed_over_at``; again answers the
+  first handover. The carrier then picks it up and delivers it, and its events say so
+  (picked_up → in_transit → out_for_delivery → delivered) on the carrier's own clock.
 - ``GET /v1/carrier-key``: ``{"sign_type": "SM2", "public_key"}`` (unsigned, to set up).
 Refusals: ``{"code", "message"}`` with HTTP 4xx, ``code`` one of ERROR_CODES.
 """
@@ -27,6 +32,8 @@ from liveport.protocols.payment_wire import WireError
 
 WAYBILLS_PATH = "/v1/waybills"
 EVENTS_PATH = "/v1/waybills/{logistics_no}/events"
+HANDOVER_PATH = "/v1/waybills/{logistics_no}/handover"
+HANDOVER_REQUIRED = ("mch_id", "logistics_no", "weight")
 KEY_PATH = "/v1/carrier-key"
 WAYBILL_REQUIRED = ("mch_id", "order_no", "ebp_code", "ebp_name", "consignee", "consignee_telephone",
                     "consignee_address", "freight", "weight", "goods_info", "insured_fee")
@@ -42,6 +49,8 @@ ERROR_CODES = {
     "order_no_used": "that order already has a waybill with other details",
     "waybill_not_found": "no waybill with that number",
 }
+# A delivery's progress after the handover, in order (the carrier's own words for it).
+DELIVERY = ("picked_up", "in_transit", "out_for_delivery", "delivered")
 
 
 def _pattern(regex: str) -> Callable[[str], bool]:
@@ -76,6 +85,7 @@ RULES: dict[str, Callable[[str], bool]] = {
     "bill_no": _text(37),
     "customs_status": lambda v: v in CUSTOMS_STATUSES,
     "event": lambda v: v in EVENTS,
+    "handed_over_at": _pattern(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"),
     "at": _pattern(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"),
     "description": _text(200),
 }
@@ -99,3 +109,7 @@ def checked(data: Mapping[str, Any], required: Iterable[str], optional: Iterable
 
 def waybill_request(data: Mapping[str, Any]) -> dict[str, str]:
     return checked(data, WAYBILL_REQUIRED, WAYBILL_OPTIONAL)
+
+
+def handover_request(data: Mapping[str, Any]) -> dict[str, str]:
+    return checked(data, HANDOVER_REQUIRED)

@@ -5,6 +5,8 @@ Routes (relative to the mount, ``/sandbox/carrier`` in the embedded setup):
   unique at this carrier; the same order again answers the same waybill. Its CEB511 is then
   filed with the customs single window (filing.py).
 - ``GET /v1/waybills/{logistics_no}/events``: tracking events (signed answer).
+- ``POST /v1/waybills/{logistics_no}/handover`` (signed by the merchant, answered signed):
+  the packed parcel is ready; the carrier then delivers it on its own clock (delivery.py).
 - ``POST /v1/customs-receipts``: where the single window sends CEB512 / CEB900.
 - ``GET /v1/carrier-key`` (the carrier's public key), ``GET /healthz``.
 
@@ -14,7 +16,8 @@ with the ``carrier_merchant_public_key`` of the ``secrets.json`` beside the data
 ``customs_url`` (default ``{base_url}/sandbox/customs``; no filing without either);
 ``self_url``, where the window reaches this carrier (default: the URL the waybill request
 came in on); ``logistics_code`` / ``logistics_name``; ``customs_backoff_s``
-(``LIVEPORT_SANDBOX_CARRIER_BACKOFF_S``). Keys are made on first start in
+(``LIVEPORT_SANDBOX_CARRIER_BACKOFF_S``); ``clock_speed``, sandbox seconds per real second
+for deliveries (``LIVEPORT_SANDBOX_CLOCK_SPEED``, default 1). Keys are made on first start in
 ``<data_dir>/carrier/``: ``provider_key.json`` (0600), ``provider_public_key.hex``,
 ``customs_party.json`` (the certificate CEB511 is signed with).
 """
@@ -39,6 +42,7 @@ from starlette.routing import Route
 from liveport.protocols import carrier as wire
 from liveport.protocols import customs as ceb
 from liveport.protocols.payment_wire import SUCCESS, WireError, check_envelope, decode, encode, seal
+from liveport.sandbox.carrier.delivery import Deliveries, resolve_speed
 from liveport.sandbox.carrier.filing import DEFAULT_BACKOFF_S, CustomsFiler, apply_receipt
 from liveport.sandbox.carrier.keys import Merchants, carrier_keypair, customs_party
 from liveport.sandbox.carrier.store import WaybillStore, new_logistics_no, now_utc, same_or_refused
@@ -54,8 +58,10 @@ RECEIPTS_PATH = "/v1/customs-receipts"
 
 class Carrier:
     def __init__(self, store: WaybillStore, keypair: Any, merchants: Merchants, party: ceb.PartyCredentials,
-                 filer: CustomsFiler | None, self_url: str | None, clock: Callable[[], float]) -> None:
+                 filer: CustomsFiler | None, self_url: str | None, clock: Callable[[], float],
+                 deliveries: Deliveries) -> None:
         self.store = store
+        self.deliveries = deliveries
         self.keypair = keypair
         self.merchants = merchants
         self.party = party
@@ -70,7 +76,8 @@ class Carrier:
     def refused(self, error: WireError) -> Response:
         return self.signed({"code": error.code, "message": error.message}, error.status)
 
-    def _authenticate(self, body: bytes) -> dict[str, str]:
+    def _authenticate(self, body: bytes, fields: Callable[[Any], dict[str, str]] = wire.waybill_request
+                      ) -> dict[str, str]:
         data = decode(body)
         mch_id = wire.checked(data, ("mch_id",))["mch_id"]
         public_key = self.merchants.public_key(mch_id)
@@ -79,7 +86,7 @@ class Carrier:
         check_envelope(data, public_key, clock=self.clock)
         if not self.store.use_nonce(mch_id, data["nonce"], self.clock()):
             raise WireError("replayed_nonce", status=401)
-        return wire.waybill_request(data)
+        return fields(data)
 
     async def create_waybill(self, request: Request) -> Response:
         body = await request.body()
@@ -126,11 +133,26 @@ class Carrier:
         waybill = await run_in_threadpool(self.store.waybill, logistics_no)
         if waybill is None:
             return await run_in_threadpool(self.refused, WireError("waybill_not_found", status=404))
+        await run_in_threadpool(self.deliveries.catch_up, logistics_no)
         events = await run_in_threadpool(self.store.events, logistics_no)
         return await run_in_threadpool(self.signed, {
             "code": SUCCESS, "logistics_no": logistics_no, "order_no": waybill["order_no"],
             "customs_status": waybill["customs_status"], "events": events,
         })
+
+    async def handover(self, request: Request) -> Response:
+        body = await request.body()
+        try:
+            answer = await run_in_threadpool(self._hand_over, body, request.path_params["logistics_no"])
+        except WireError as error:
+            return await run_in_threadpool(self.refused, error)
+        return await run_in_threadpool(self.signed, {"code": SUCCESS, **answer})
+
+    def _hand_over(self, body: bytes, logistics_no: str) -> dict[str, Any]:
+        fields = self._authenticate(body, wire.handover_request)
+        if fields["logistics_no"] != logistics_no:
+            raise WireError("bad_request", "logistics_no differs from the path")
+        return self.deliveries.hand_over(fields)
 
     async def customs_receipt(self, request: Request) -> Response:
         body = await request.body()
@@ -160,6 +182,7 @@ def create_app(
     customs_backoff_s: Sequence[float] | None = None,
     customs_timeout_s: float = 5.0,
     clock: Callable[[], float] = time.time,
+    clock_speed: float | None = None,
 ) -> Starlette:
     home = Path(data_dir) / "carrier"
     store = WaybillStore(home / "carrier.sqlite3")
@@ -179,6 +202,7 @@ def create_app(
         Merchants(merchants, Path(data_dir).parent / "secrets.json",
                   os.environ.get(MERCHANT_ID_ENV, DEFAULT_MERCHANT_ID), "carrier_merchant_public_key"),
         party, filer, self_url.rstrip("/") if self_url else None, clock,
+        Deliveries(store, resolve_speed(clock_speed), clock),
     )
 
     @asynccontextmanager
@@ -192,6 +216,7 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             Route(wire.WAYBILLS_PATH, carrier.create_waybill, methods=["POST"]),
             Route(wire.EVENTS_PATH, carrier.events, methods=["GET"]),
+            Route(wire.HANDOVER_PATH, carrier.handover, methods=["POST"]),
             Route(RECEIPTS_PATH, carrier.customs_receipt, methods=["POST"]),
             Route(wire.KEY_PATH, carrier.public_key, methods=["GET"]),
         ],

@@ -72,6 +72,13 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/orders/{order_no}/cancel"): BUYER | OPERATOR,
     ("GET", "/api/v1/customs/declarations"): OPERATOR,
     ("POST", "/api/v1/customs/declarations/{declaration_id}/retry"): OPERATOR,
+    # fulfilment (liveport.fulfilment.api; a merchant's own exhibitor's orders only: tested in
+    # tests/integration/fulfilment)
+    ("GET", "/api/v1/warehouses/{warehouse_id}/pick-list"): MERCHANTS,
+    ("POST", "/api/v1/orders/{order_no}/pack"): MERCHANTS,
+    # customs returns (liveport.customs.returns_api)
+    ("POST", "/api/v1/orders/{order_no}/return"): BUYER,
+    ("POST", "/api/v1/orders/{order_no}/return/received"): MERCHANTS,
     # catalog
     ("GET", "/api/v1/pavilions"): EVERYONE,
     ("POST", "/api/v1/pavilions"): OPERATOR,
@@ -134,6 +141,14 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/media/hooks/relay"): frozenset(),
     ("POST", "/media/hooks/relay_done"): frozenset(),
     ("GET", "/shows/{show_id}/host"): HOSTS,
+    # webhooks (liveport.webhooks): the exhibitor's own merchants and the operator; another
+    # exhibitor's merchant is refused (object-level: tests/integration/webhooks)
+    ("POST", "/api/v1/exhibitors/{exhibitor_id}/webhooks"): MERCHANTS,
+    ("GET", "/api/v1/exhibitors/{exhibitor_id}/webhooks"): MERCHANTS,
+    ("GET", "/api/v1/exhibitors/{exhibitor_id}/webhooks/deliveries"): MERCHANTS,
+    ("POST", "/api/v1/exhibitors/{exhibitor_id}/webhooks/deliveries/{delivery_id}/retry"): MERCHANTS,
+    ("DELETE", "/api/v1/exhibitors/{exhibitor_id}/webhooks/{endpoint_id}"): MERCHANTS,
+    ("POST", "/api/v1/exhibitors/{exhibitor_id}/webhooks/{endpoint_id}/rotate-secret"): MERCHANTS,
     # outbox
     ("GET", "/api/v1/outbox/dead-letters"): OPERATOR,
     ("POST", "/api/v1/outbox/dead-letters/{delivery_id}/retry"): OPERATOR,

@@ -1,5 +1,6 @@
 """The scripted test night: a few hundred orders placed and paid through the API are declared
-to customs and released without a manual step, and reconcile with the providers' statements
+to customs, released, packed and delivered (the carrier's sandbox clock at ten hours a second,
+auto-packing on) without a manual step, and reconcile with the providers' statements
 to the fen; one altered statement entry is exactly one difference."""
 from __future__ import annotations
 
@@ -21,10 +22,11 @@ from tests.support.test_night import live_liveport, scripted_night, wait_for_sta
 @pytest.mark.parametrize("db_kind", ["postgresql"], indirect=True)
 def test_a_scripted_night_clears_customs_reconciles_and_a_doctored_statement_is_caught(settings, capsys, monkeypatch):
     monkeypatch.setenv("LIVEPORT_SANDBOX_CUSTOMS_STEP_DELAY_S", "0.05")
-    with live_liveport(settings, outbox_dispatcher=True, outbox_poll_s=0.05, customs_interval_s=0.1) as live:
+    with live_liveport(settings, outbox_dispatcher=True, outbox_poll_s=0.05, customs_interval_s=0.1,
+                       sandbox_clock_speed=36_000, fulfilment_auto_pack=True, fulfilment_interval_s=0.1) as live:
         night = scripted_night(live, buyers=200)
         assert len(set(night.orders)) == 200
-        assert wait_for_status(live, night.orders, "released", timeout_s=300) == 200
+        assert wait_for_status(live, night.orders, "delivered", timeout_s=300) == 200
         today = utcnow().astimezone(CHINA).date()
         assert reconcile_day(live.ctx.db, providers(live.ctx), today) == []
         with live.ctx.db.reader() as session:

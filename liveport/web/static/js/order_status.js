@@ -55,7 +55,7 @@
         what.textContent = label(String(event.status));
         li.append(time, " ", what);
         // Why customs refused it, or why it was cancelled: the buyer should not have to ask.
-        if ((event.status === "customs_rejected" || event.status === "cancelled") && event.reason) {
+        if ((event.status === "customs_rejected" || event.status === "cancelled" || event.status === "return_requested") && event.reason) {
           var why = document.createElement("span");
           why.className = "reason";
           why.textContent = "— " + String(event.reason);

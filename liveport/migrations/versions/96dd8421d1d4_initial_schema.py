@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 693c798aa05f
+Revision ID: 96dd8421d1d4
 Revises: 
-Create Date: 2026-11-26 09:24:38.651525
+Create Date: 2026-11-26 10:00:18.660517
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import liveport.core.db
 
 
-revision = '693c798aa05f'
+revision = '96dd8421d1d4'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -477,6 +477,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_products_hs_code'), ['hs_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_products_origin_country'), ['origin_country'], unique=False)
 
+    op.create_table('webhook_endpoints',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('exhibitor_id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('events', sa.String(length=200), nullable=False),
+    sa.Column('secret_cipher', sa.Text(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=False),
+    sa.Column('created_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('secret_rotated_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deleted_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['exhibitor_id'], ['exhibitors.id'], name=op.f('fk_webhook_endpoints_exhibitor_id_exhibitors')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_endpoints'))
+    )
+    with op.batch_alter_table('webhook_endpoints', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_endpoints_exhibitor_id'), ['exhibitor_id'], unique=False)
+
     op.create_table('customs_declarations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('order_id', sa.Integer(), nullable=False),
@@ -598,6 +614,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_order_lines_order_id'), ['order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_order_lines_product_id'), ['product_id'], unique=False)
 
+    op.create_table('parcels',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('warehouse_id', sa.Integer(), nullable=False),
+    sa.Column('logistics_no', sa.String(length=60), nullable=False),
+    sa.Column('weight_kg', sa.Numeric(precision=10, scale=3), nullable=False),
+    sa.Column('packed_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('packed_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('handed_over_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_event', sa.String(length=20), nullable=True),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_parcels_order_id_orders')),
+    sa.ForeignKeyConstraint(['warehouse_id'], ['warehouses.id'], name=op.f('fk_parcels_warehouse_id_warehouses')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_parcels')),
+    sa.UniqueConstraint('order_id', name=op.f('uq_parcels_order_id'))
+    )
+    with op.batch_alter_table('parcels', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_parcels_warehouse_id'), ['warehouse_id'], unique=False)
+
     op.create_table('payments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('order_id', sa.Integer(), nullable=False),
@@ -665,6 +699,31 @@ def upgrade() -> None:
     with op.batch_alter_table('stock', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_stock_warehouse_id'), ['warehouse_id'], unique=False)
 
+    op.create_table('webhook_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('endpoint_id', sa.Integer(), nullable=False),
+    sa.Column('exhibitor_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.BigInteger(), nullable=False),
+    sa.Column('event_type', sa.String(length=40), nullable=False),
+    sa.Column('order_no', sa.String(length=60), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_attempt_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_status_code', sa.Integer(), nullable=True),
+    sa.Column('last_error', sa.String(length=300), nullable=True),
+    sa.Column('created_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', liveport.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['endpoint_id'], ['webhook_endpoints.id'], name=op.f('fk_webhook_deliveries_endpoint_id_webhook_endpoints')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries')),
+    sa.UniqueConstraint('endpoint_id', 'event_id', name='uq_webhook_deliveries_event')
+    )
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.create_index('ix_webhook_deliveries_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_webhook_deliveries_endpoint_id'), ['endpoint_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_webhook_deliveries_exhibitor_id'), ['exhibitor_id'], unique=False)
+
     op.create_table('customs_receipts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('declaration_id', sa.Integer(), nullable=True),
@@ -726,6 +785,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_customs_receipts_declaration_id'))
 
     op.drop_table('customs_receipts')
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_deliveries_exhibitor_id'))
+        batch_op.drop_index(batch_op.f('ix_webhook_deliveries_endpoint_id'))
+        batch_op.drop_index('ix_webhook_deliveries_due')
+
+    op.drop_table('webhook_deliveries')
     with op.batch_alter_table('stock', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stock_warehouse_id'))
 
@@ -744,6 +809,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_payments_order')
 
     op.drop_table('payments')
+    with op.batch_alter_table('parcels', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_parcels_warehouse_id'))
+
+    op.drop_table('parcels')
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_order_lines_product_id'))
         batch_op.drop_index(batch_op.f('ix_order_lines_order_id'))
@@ -768,6 +837,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_customs_declarations_due')
 
     op.drop_table('customs_declarations')
+    with op.batch_alter_table('webhook_endpoints', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_endpoints_exhibitor_id'))
+
+    op.drop_table('webhook_endpoints')
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_products_origin_country'))
         batch_op.drop_index(batch_op.f('ix_products_hs_code'))
