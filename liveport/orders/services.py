@@ -24,6 +24,7 @@ from liveport.catalog.domain import PositiveList
 from liveport.catalog.stock import release_stock, reserve_stock
 from liveport.checkout.caps import capped_quantities
 from liveport.checkout.errors import OutOfStock
+from liveport.checkout.domain import BasketLine
 from liveport.checkout.services import Buyer, ItemRequest, PricedBasket, price_basket
 from liveport.core.clock import utcnow
 from liveport.core.db import Database
@@ -105,6 +106,11 @@ def _price(session: Session, settings: Settings, plist: PositiveList, buyer: Buy
     return priced, drop
 
 
+def _caps(lines: Sequence[BasketLine] | Sequence[OrderLine], plist: PositiveList) -> list[tuple[str, Decimal, Decimal]]:
+    """(tariff line, legal quantity, yearly cap) the order holds against the positive list."""
+    return capped_quantities(((ln.hs_code, ln.qty, ln.legal_qty, ln.legal_unit) for ln in lines), plist)
+
+
 def _take_holds(session: Session, settings: Settings, plist: PositiveList, buyer_hash: str, priced: PricedBasket,
                 from_drop: bool) -> None:
     if not from_drop:  # a reservation's units were carved out of the warehouse with its drop
@@ -113,13 +119,9 @@ def _take_holds(session: Session, settings: Settings, plist: PositiveList, buyer
                 raise OutOfStock(details={"sku": line.sku})
     if not quota.hold_quota(session, buyer_hash, priced.quota_year, priced.quota_amount, settings.annual_quota_cny):
         raise QuotaRaceLost()
-    for hs8, qty, cap in _capped_lines(priced, plist):
+    for hs8, qty, cap in _caps(priced.lines, plist):
         if not quota.hold_tariff_line(session, buyer_hash, priced.quota_year, hs8, qty, cap):
             raise YearlyCapRaceLost(details={"hs8": hs8})
-
-
-def _capped_lines(priced: PricedBasket, plist: PositiveList) -> list[tuple[str, Decimal, Decimal]]:
-    return capped_quantities(((l.hs_code, l.qty, l.legal_qty, l.legal_unit) for l in priced.lines), plist)
 
 
 def _record(session: Session, buyer: Buyer, new: NewOrder, priced: PricedBasket, drop: Drop | None,
@@ -254,7 +256,7 @@ def release_holds(session: Session, order: Order, lines: Sequence[OrderLine], pl
         for line in lines:
             release_stock(session, line.product_id, order.warehouse_id, line.qty)
     quota.release_quota_hold(session, order.id_hash, order.quota_year, order.quota_amount)
-    for hs8, qty, _cap in capped_quantities(((l.hs_code, l.qty, l.legal_qty, l.legal_unit) for l in lines), plist):
+    for hs8, qty, _cap in _caps(lines, plist):
         quota.release_tariff_line_hold(session, order.id_hash, order.quota_year, hs8, qty)
 
 
@@ -284,7 +286,7 @@ def consume_holds(session: Session, order: Order, lines: Sequence[OrderLine], pl
     """The order was paid: its quota and tariff-line holds become use (stock stays held
     until the parcel leaves the warehouse)."""
     quota.consume_quota_hold(session, order.id_hash, order.quota_year, order.quota_amount)
-    for hs8, qty, _cap in capped_quantities(((l.hs_code, l.qty, l.legal_qty, l.legal_unit) for l in lines), plist):
+    for hs8, qty, _cap in _caps(lines, plist):
         quota.consume_tariff_line_hold(session, order.id_hash, order.quota_year, hs8, qty)
 
 
@@ -305,7 +307,7 @@ def give_back_paid_holds(session: Session, order: Order, lines: Sequence[OrderLi
     customs): its quota and tariff-line use come back (cross-border.md §5) and its units go
     back to the warehouse."""
     quota.give_back_quota(session, order.id_hash, order.quota_year, order.quota_amount)
-    for hs8, qty, _cap in capped_quantities(((l.hs_code, l.qty, l.legal_qty, l.legal_unit) for l in lines), plist):
+    for hs8, qty, _cap in _caps(lines, plist):
         quota.give_back_tariff_line(session, order.id_hash, order.quota_year, hs8, qty)
     for line in lines:
         release_stock(session, line.product_id, order.warehouse_id, line.qty)
