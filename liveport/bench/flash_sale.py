@@ -222,7 +222,14 @@ def _burst(server: _Server, drop_id: int, tokens_file: Path, scenario: Scenario,
     sellout_s = None
     busy_until = started
     quiet_windows = 0
-    while wrk.poll() is None and time.perf_counter() - started < timeout_s:
+    # wrk is reaped here only, by wait4, which hands back its own rusage; Popen.poll and
+    # send_signal would reap it first (a zombie keeps its pid, so os.kill stays safe).
+    usage = None
+    while usage is None and time.perf_counter() - started < timeout_s:
+        pid, _, finished = os.wait4(wrk.pid, os.WNOHANG)
+        if pid == wrk.pid:
+            usage = finished
+            break
         time.sleep(0.05)
         now = time.perf_counter()
         if sellout_s is None and poll.get(f"/api/v1/drops/{drop_id}").json().get("on_sale") == 0:
@@ -235,10 +242,13 @@ def _burst(server: _Server, drop_id: int, tokens_file: Path, scenario: Scenario,
         last_cpu = cpu
         if sellout_s is not None and quiet_windows >= 10:
             break
-    wrk.send_signal(signal.SIGINT)
+    if usage is None:
+        os.kill(wrk.pid, signal.SIGINT)
     assert wrk.stdout is not None
     output = wrk.stdout.read().decode(errors="replace")
-    _, _, usage = os.wait4(wrk.pid, 0)
+    if usage is None:
+        _, _, usage = os.wait4(wrk.pid, 0)
+    wrk.returncode = 0  # reaped above: keeps Popen from waiting on a pid that is gone
     server_cpu = cpu_seconds_of_tree(server.process.pid) - cpu_start
     line = next((x for x in output.splitlines() if x.startswith("LPJSON ")), None)
     if line is None:

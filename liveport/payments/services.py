@@ -213,15 +213,20 @@ def plan_refund(db: Database, order_id: int, amount: Decimal | None, reason: str
 
 
 def record_refund(db: Database, plan: RefundPlan, provider_refund_id: str, now: datetime) -> None:
-    """``now`` is when the provider refunded (its statement lists the refund at that time)."""
     """The provider refunded: the ledger reverses exactly (in full) or takes the amount out
-    of the exhibitor's share (in part). Written once per refund."""
+    of the exhibitor's share (in part). Written once per refund, even when two callers (the
+    return route and the customs loop) record the same refund at the same moment: the
+    conditional UPDATE lets exactly one of them through. ``now`` is when the provider
+    refunded (its statement lists the refund at that time)."""
     with db.transaction() as session:
+        claimed = session.execute(
+            update(Refund).where(Refund.id == plan.refund_id, Refund.status != "done")
+            .values(status="done", provider_refund_id=provider_refund_id)
+            .execution_options(synchronize_session=False)).rowcount
+        if claimed != 1:
+            return
         refund = session.get(Refund, plan.refund_id)
         assert refund is not None
-        if refund.status == "done":
-            return
-        refund.status, refund.provider_refund_id = "done", provider_refund_id
         payment = session.get(Payment, refund.payment_id)
         assert payment is not None
         order = session.get(Order, payment.order_id)

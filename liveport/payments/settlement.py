@@ -93,8 +93,10 @@ def split_journal(sale: SaleFacts) -> Journal:
 
 
 def full_refund_journals(earlier: Sequence[Journal]) -> list[Journal]:
-    """The exact reversal of a payment's journals, newest first."""
-    return [journal.reversed(f"reversal:{journal.kind}") for journal in reversed(earlier)]
+    """The exact reversal of a payment's journals, newest first (reversals already written
+    are not reversed again)."""
+    return [journal.reversed(f"reversal:{journal.kind}") for journal in reversed(earlier)
+            if not journal.kind.startswith("reversal:")]
 
 
 def partial_refund_journal(provider: str, exhibitor_id: int, amount: Decimal) -> Journal:

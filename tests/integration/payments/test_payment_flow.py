@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -23,6 +25,7 @@ from liveport.catalog.reference import current_positive_list
 from liveport.core.clock import china_year, utcnow
 from liveport.orders import services as orders
 from liveport.orders.models import Order
+from liveport.payments import services as payment_services
 from liveport.payments.ledger import balances, journals_of_order, unbalanced_journals
 from liveport.payments.models import NotificationLog, Payment
 from liveport.protocols import sm2sign, trade_messages
@@ -252,3 +255,29 @@ def test_paying_a_flash_sale_order_sells_its_reserved_units(live):
         split = [j for j in journals_of_order(session, _order_row(live, placed["order_no"]).id) if j.kind == "split"]
     # the main host's 5% of ¥79.80
     assert (f"host:{host_id}", Decimal("-3.99")) in split[0].postings
+
+
+def test_one_full_refund_recorded_by_eight_callers_at_once_reverses_the_ledger_exactly_once(live):
+    candy, buyer, _ = _shop(live)
+    order = _order(live, buyer, candy)
+    _pay(_link(live, buyer, order["order_no"]), buyer.wallet_no)
+    assert _status(live, order["order_no"], "paid") == "paid"
+    row = _order_row(live, order["order_no"])
+    plan = payment_services.plan_refund(live.ctx.db, row.id, None, "customs rejected", "race", utcnow())
+    start = threading.Barrier(8)
+
+    def record() -> None:
+        start.wait()
+        payment_services.record_refund(live.ctx.db, plan, "R-RACE-1", utcnow())
+
+    with ThreadPoolExecutor(8) as pool:
+        for done in [pool.submit(record) for _ in range(8)]:
+            done.result()
+    with live.ctx.db.reader() as session:
+        journals = journals_of_order(session, row.id)
+        net: dict[str, Decimal] = {}
+        for journal in journals:
+            for account, amount in journal.postings:
+                net[account] = net.get(account, Decimal(0)) + amount
+    assert [j.kind for j in journals] == ["payment", "split", "reversal:split", "reversal:payment"]
+    assert {account: total for account, total in net.items() if total != 0} == {}

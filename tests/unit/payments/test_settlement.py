@@ -39,6 +39,12 @@ def test_a_full_refund_reverses_both_journals_exactly():
     assert [j.kind for j in back] == ["reversal:split", "reversal:payment"]
 
 
+def test_reversals_already_written_are_not_reversed_again():
+    made = [payment_journal("ecny", SALE.paid), split_journal(SALE)]
+    back = full_refund_journals(made + full_refund_journals(made))
+    assert [j.kind for j in back] == ["reversal:split", "reversal:payment"]
+
+
 def test_a_partial_refund_comes_out_of_the_exhibitors_share():
     assert partial_refund_journal("card", 7, D("50.00")).postings == (("exhibitor:7", D("50.00")), ("provider:card", D("-50.00")))
 
