@@ -41,6 +41,9 @@ ROUTER_MODULES = (
     "liveport.web.order_pages",
     "liveport.web.pages",
     "liveport.web.host_console",
+    "liveport.analytics.api",
+    "liveport.web.desk_pages",
+    "liveport.metrics.api",
 )
 # Stand-ins for outside parties (DESIGN.md §3), mounted when settings.mount_sandboxes:
 # path → factory(data_dir=Path[, base_url=str]) returning an ASGI app with its own store under
@@ -119,6 +122,8 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     )
     app.state.ctx = ctx
     install_error_handlers(app)
+    # Outermost but for the error handler: times every answer, errors included, by route template.
+    app.add_middleware(_import("liveport.metrics.middleware:RequestMetrics"))
     # Plain Starlette routes skip FastAPI's validation layer: the hot paths live here.
     app.add_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     _import("liveport.flashsale.claims:add_routes")(app)

@@ -156,6 +156,18 @@ def cmd_customs_export(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def cmd_report(args: argparse.Namespace) -> None:
+    from liveport.context import build_context
+    from liveport.showreport.services import gather, write_report
+
+    ctx = build_context(_settings(args))
+    try:
+        files = write_report(gather(ctx.db, args.show), Path(args.out))
+    finally:
+        ctx.close()
+    print(json.dumps({"show": args.show, "dir": str(Path(args.out)), "files": files}))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="liveport", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -216,6 +228,14 @@ def build_parser() -> argparse.ArgumentParser:
     media.add_argument("--seconds", type=float, default=20, help="measured, after a warm-up")
     media.add_argument("--json", action="store_true", help="print only the JSON line")
     media.set_defaults(func=cmd_bench_media)
+
+    from liveport.rehearse.command import add_parser as add_rehearse
+
+    add_rehearse(sub)
+    report = common(sub.add_parser("report", help="a show's post-show report: HTML, PNG charts, CSV"))
+    report.add_argument("--show", type=int, required=True, help="the show's id")
+    report.add_argument("--out", required=True, help="the directory to write index.html and the files into")
+    report.set_defaults(func=cmd_report)
 
     pay = sub.add_parser("payments", help="payments").add_subparsers(dest="payments_command", required=True)
     rec = common(pay.add_parser("reconcile", help="the ledger against each provider's statement of a day"))

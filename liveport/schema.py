@@ -21,6 +21,7 @@ MODEL_MODULES = (
     "liveport.customs.models",
     "liveport.webhooks.models",
     "liveport.fulfilment.models",
+    "liveport.analytics.models",
 )
 
 

@@ -1,6 +1,8 @@
 """``POST /api/v1/checkout/quote``: the exact amounts and every refusal, creating nothing."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from fastapi import APIRouter, Depends
 
 from liveport.accounts.domain import Principal, Role
@@ -10,7 +12,9 @@ from liveport.checkout.schemas import LineOut, QuoteIn, QuoteOut, parse_freight
 from liveport.checkout.services import Buyer, PricedBasket, price_basket
 from liveport.context import AppContext
 from liveport.core.clock import utcnow
+from liveport.core.errors import ValidationFailed
 from liveport.core.money import fen_text
+from liveport.flashsale.services import get_drop
 from liveport.orders.domain import trade_mode_for
 
 router = APIRouter(prefix="/api/v1/checkout", tags=["checkout"])
@@ -41,8 +45,23 @@ def quote(body: QuoteIn, principal: Principal | None = Depends(optional_principa
     buyer = (Buyer(principal.user_id, principal.identity_hash)
              if principal is not None and principal.role is Role.BUYER else None)
     freight = parse_freight(body.freight, ctx.settings.max_freight_cny)
+    warehouse_id, unit_price = _drop_terms(ctx, body)
     with ctx.db.reader() as session:
         priced = price_basket(session, ctx.settings, current_positive_list(ctx.settings),
                               items=[i.request() for i in body.items], freight=freight, buyer=buyer,
-                              consignee_id=body.consignee_id, now=utcnow())
+                              consignee_id=body.consignee_id, now=utcnow(),
+                              warehouse_id=warehouse_id, unit_price=unit_price)
         return quote_out(priced)
+
+
+def _drop_terms(ctx: AppContext, body: QuoteIn) -> tuple[int | None, Decimal | None]:
+    """A flash-sale drop sells from its own warehouse at its own price (as an order placed
+    from its reservation is priced): the room's checkout quotes exactly that."""
+    if body.drop_id is None:
+        return None, None
+    drop = get_drop(ctx.db, body.drop_id)
+    if len(body.items) != 1 or body.items[0].product_id != drop.product_id:
+        raise ValidationFailed("A drop's quote has one item: the drop's product.", code="drop_item_mismatch",
+                               message_zh="秒杀报价只能包含该秒杀的商品。",
+                               details={"drop_id": drop.id, "product_id": drop.product_id})
+    return drop.warehouse_id, drop.price

@@ -34,6 +34,9 @@ class QuoteIn(BaseModel):
     items: list[ItemIn] = Field(min_length=1, max_length=99)
     freight: str = Field("0", max_length=20, description="Yuan, at most 2 decimal places, e.g. \"20.00\".")
     consignee_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    drop_id: int | None = Field(None, ge=1, le=2**31 - 1,
+                                description="Quote at a flash-sale drop's price, from its warehouse "
+                                            "(one item: the drop's product).")
 
 
 class OrderIn(BaseModel):

@@ -147,6 +147,9 @@ class Settings(BaseSettings):
     customs_retry_base_s: float = Field(2.0, gt=0)
     customs_max_attempts: int = Field(8, ge=1)
     customs_interval_s: float = Field(0.5, gt=0, description="how often pending declarations advance")
+    # Orders whose declarations advance at once: each step waits on the window over HTTP,
+    # so a night of thousands of orders clears only if several are on their way together.
+    customs_concurrency: int = Field(4, ge=1, le=32)
     ecny_company_name: str = "e-CNY Operator (sandbox)"
     card_company_name: str = "Card Acquirer (sandbox)"
     # Fulfilment (liveport.fulfilment): how often packed parcels are handed over and tracked;

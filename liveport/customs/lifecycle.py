@@ -59,11 +59,22 @@ def file_certificates(ctx: AppContext, pipe: pipeline.Pipeline) -> None:
 
 
 async def advance_due(ctx: AppContext, pipe: pipeline.Pipeline) -> int:
-    moved = 0
-    for declaration_id in await asyncio.to_thread(pipeline.due, ctx.db, utcnow()):
-        await asyncio.to_thread(pipeline.advance, pipe, declaration_id)
-        moved += 1
-    return moved
+    """Advance every declaration due: one order's declarations one after another (their
+    steps depend on each other), up to ``customs_concurrency`` orders at once."""
+    by_order: dict[int, list[int]] = {}
+    for declaration_id, order_id in await asyncio.to_thread(pipeline.due, ctx.db, utcnow()):
+        by_order.setdefault(order_id, []).append(declaration_id)
+    lanes = asyncio.Semaphore(ctx.settings.customs_concurrency)
+
+    async def one_order(declaration_ids: list[int]) -> None:
+        async with lanes:
+            for declaration_id in declaration_ids:
+                await asyncio.to_thread(pipeline.advance, pipe, declaration_id)
+
+    for failed in await asyncio.gather(*(one_order(ids) for ids in by_order.values()), return_exceptions=True):
+        if isinstance(failed, Exception):  # the database hiccuped: the rows stay due for the next round
+            log.error("advancing declarations failed: %r", failed)
+    return sum(len(ids) for ids in by_order.values())
 
 
 def on_paid(session: Session, message: OutboxMessage) -> None:

@@ -67,11 +67,14 @@ def start_declaration(session: Session, order_id: int, kinds: tuple[Kind, ...] =
             session.add(Declaration(order_id=order_id, kind=kind.value, key="", status="todo", next_at=now))
 
 
-def due(db: Database, now: datetime, limit: int = 50) -> list[int]:
+def due(db: Database, now: datetime, limit: int = 200) -> list[tuple[int, int]]:
+    """(declaration id, order id) of the declarations due, longest due first: a row that is
+    not ready yet moves its ``next_at`` on, so it cannot keep newer rows out of the batch."""
     with db.reader() as session:
-        return list(session.execute(
-            select(Declaration.id).where(Declaration.status.in_(WAITING), Declaration.next_at <= now)
-            .order_by(Declaration.id).limit(limit)).scalars())
+        return [(row_id, order_id) for row_id, order_id in session.execute(
+            select(Declaration.id, Declaration.order_id)
+            .where(Declaration.status.in_(WAITING), Declaration.next_at <= now)
+            .order_by(Declaration.next_at, Declaration.id).limit(limit))]
 
 
 def advance(pipe: Pipeline, declaration_id: int, now: datetime | None = None) -> str:

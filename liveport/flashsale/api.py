@@ -10,7 +10,7 @@ from liveport.accounts.guards import get_context, require
 from liveport.context import AppContext
 from liveport.flashsale import services
 from liveport.flashsale.domain import GateUnavailable
-from liveport.flashsale.lifecycle import GATE_KEY
+from liveport.flashsale.lifecycle import GATE_KEY, TICKER_KEY
 from liveport.flashsale.models import Drop
 from liveport.flashsale.ports import FlashSaleGate
 from liveport.flashsale.recovery import ensure_ready
@@ -74,11 +74,15 @@ async def open_drop(drop_id: Id, body: OpenIn = Body(default_factory=OpenIn),
                     actor: Principal = Depends(hosts), ctx: AppContext = Depends(get_context)) -> DropOut:
     gate = await _gate(ctx)
     drop = await services.open_drop(ctx.db, gate, actor, drop_id, countdown_s=body.countdown_s)
-    return await _out(gate, drop)
+    out = await _out(gate, drop)
+    ctx.extras[TICKER_KEY].announce(drop, out.on_sale)
+    return out
 
 
 @router.post("/drops/{drop_id}/close", response_model=DropOut)
 async def close_drop(drop_id: Id, actor: Principal = Depends(hosts),
                      ctx: AppContext = Depends(get_context)) -> DropOut:
     gate = await _gate(ctx)
-    return await _out(gate, await services.close_drop(ctx.db, gate, actor, drop_id))
+    drop = await services.close_drop(ctx.db, gate, actor, drop_id)
+    ctx.extras[TICKER_KEY].announce(drop, 0)
+    return await _out(gate, drop)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from liveport.core.clock import iso_z
 from liveport.flashsale.ports import RoomPublisher
 
 log = logging.getLogger("liveport.flashsale.broadcast")
@@ -76,6 +77,26 @@ class StockTicker:
             news.timer.cancel()
             news.timer = None
         news.pending = None
+
+    def announce(self, drop: Any, on_sale: int | None) -> None:
+        """The host opened (or started the countdown of) or closed a drop: viewers already in
+        the room hear it at once, in the shape of the room snapshot's drop data (DESIGN.md §7).
+        A hint like the stock figures: a late joiner's snapshot reads the drops table."""
+        if drop.status == "closed":
+            event: tuple[str, dict[str, Any]] = ("drop.closed", {"drop_id": drop.id})
+        elif drop.status in ("countdown", "open"):
+            event = (f"drop.{'opened' if drop.status == 'open' else 'countdown'}", {
+                "drop_id": drop.id, "state": drop.status, "product_id": drop.product_id,
+                "price": str(drop.price), "currency": drop.currency, "quantity": drop.quantity,
+                "per_buyer_limit": drop.per_buyer_limit, "on_sale": on_sale,
+                "sales_start_at": iso_z(drop.sales_start_at) if drop.sales_start_at else None,
+                "closes_at": iso_z(drop.closes_at) if drop.closes_at else None})
+        else:
+            return
+        try:
+            self._publisher.publish(drop.id, *event)
+        except Exception:  # the room is a hint; a failing room never fails the host's action
+            log.exception("could not publish %s for drop %s", event[0], drop.id)
 
     def close(self) -> None:
         for news in self._drops.values():

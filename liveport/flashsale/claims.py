@@ -30,6 +30,7 @@ from liveport.flashsale.domain import (
 )
 from liveport.flashsale.lifecycle import GATE_KEY, TICKER_KEY
 from liveport.http_errors import error_body
+from liveport.metrics.instruments import CLAIMS
 
 PATH = "/api/v1/drops/{drop_id}/claims"
 MAX_BODY = 1024
@@ -123,6 +124,7 @@ async def claim_through(request: Request, gate: Any) -> Response:
         raise DropNotLoaded()
     drop_id = int(raw_id)
     result = await gate.try_reserve(drop_id, principal.identity_hash, qty, idempotency_key, utcnow())
+    CLAIMS.inc(result.outcome.value)
     if result.outcome is ClaimOutcome.RESERVED and not result.replayed:
         ctx.extras[TICKER_KEY].changed(drop_id, result.on_sale)
     return _answer(result)

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -34,6 +34,9 @@ from liveport.realtime.domain import (
     snapshot_head,
 )
 from liveport.realtime.ports import Broker
+
+if TYPE_CHECKING:
+    from liveport.realtime.audience import AudienceRecorder
 
 log = logging.getLogger("liveport.realtime")
 
@@ -175,6 +178,7 @@ class Hub:
         # Subscribing and unsubscribing a show's channel take turns: a room reopened while
         # its idle predecessor unsubscribes must not lose its subscription.
         self._locks: dict[int, asyncio.Lock] = {}
+        self.audience: AudienceRecorder | None = None  # set at start-up: analytics' record of viewers
 
     async def join(self, show_id: int, conn: Connection) -> None:
         """Add a connection to its room; its first message is the room's snapshot."""
@@ -188,6 +192,8 @@ class Hub:
             raise channel.failed
         seq, message = channel.snapshot_message(conn)
         channel.add(conn)
+        if self.audience is not None:
+            self.audience.joined(show_id, conn.principal)
         conn.offer(seq, message)
 
     async def _open(self, channel: Channel) -> None:
@@ -269,8 +275,10 @@ class Hub:
         for channel in list(self.channels.values()):
             count = len(channel.conns)
             parts = counter_body_parts(EventType.VIEWERS_COUNT, "count", event_ts(utcnow()))
-            await self.broker.report_presence(channel.name, self.process_id, count, stale_ms,
-                                              every_ms, parts)
+            result = await self.broker.report_presence(channel.name, self.process_id, count, stale_ms,
+                                                       every_ms, parts)
+            if self.audience is not None:
+                self.audience.counted(channel.show_id, result.total)
 
     async def sweep(self) -> None:
         now = time.monotonic()
@@ -279,6 +287,8 @@ class Hub:
                 conn.close(4408)
             if channel.idle_since is not None and now - channel.idle_since > IDLE_CLOSE_S:
                 del self.channels[show_id]  # a later joiner opens a new channel
+                if self.audience is not None:
+                    self.audience.forget(show_id)
                 async with self._locks.setdefault(show_id, asyncio.Lock()):
                     await self._quiet_unsubscribe(channel.name)
 

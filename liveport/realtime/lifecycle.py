@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from liveport.core.settings import Settings
 from liveport.realtime.adapters.flashsale_drops import FlashSaleDrops
 from liveport.realtime.adapters.memory_broker import MemoryBroker
+from liveport.realtime.audience import AudienceRecorder
 from liveport.realtime.domain import RoomRules
 from liveport.realtime.ports import Broker
 from liveport.realtime.publisher import DropNewsPublisher
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 PUBLISHER_KEY = "room_publisher"
 REDIS_PREFIX = "lp:room:"
+AUDIENCE_EVERY_KEY = "audience_every_s"  # seconds between writes of the room's audience
 RULES_KEY = "room_rules"  # tests and tools may put other RoomRules here before start-up
 
 log = logging.getLogger("liveport.realtime")
@@ -62,6 +64,7 @@ def start_room(ctx: AppContext) -> Callable[[], None]:
     drops = FlashSaleDrops(ctx.db, ctx.extras)
     room = Room(ctx.db, broker, drops, ctx.extras.get(RULES_KEY) or RoomRules())
     publisher = DropNewsPublisher(room, drops)
+    room.hub.audience = audience = AudienceRecorder(ctx.db, ctx.extras.get(AUDIENCE_EVERY_KEY, 5.0))
     ctx.extras[ROOM_KEY], ctx.extras[PUBLISHER_KEY] = room, publisher
     try:
         loop = asyncio.get_running_loop()
@@ -70,12 +73,14 @@ def start_room(ctx: AppContext) -> Callable[[], None]:
     if loop is not None:
         room.hub.start()
         publisher.start()
+        audience.start()
         if ctx.settings.env != "test":  # a test process starts many apps: never freeze it
             loop.call_soon(tune_gc)  # after every start-up hook has run
 
     def stop() -> None:
         room.hub.stop()
         publisher.stop()
+        audience.stop()
         if loop is not None and not loop.is_closed():
             loop.create_task(broker.aclose())
 

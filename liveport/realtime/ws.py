@@ -30,6 +30,7 @@ from liveport.accounts.domain import Principal
 from liveport.accounts.guards import SESSION_COOKIE
 from liveport.core.clock import utcnow
 from liveport.core.errors import AppError, Unauthenticated, ValidationFailed
+from liveport.metrics.instruments import WEBSOCKETS_OPENED
 from liveport.realtime.connection import CLOSE_BANNED, Connection, text_message
 from liveport.realtime.domain import SanctionKind, event_ts, reply
 from liveport.realtime.room import ROOM_KEY, Room
@@ -108,6 +109,7 @@ async def room_socket(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_BANNED)
         return
     await websocket.accept()
+    WEBSOCKETS_OPENED.inc(PATH)
     loop = asyncio.get_running_loop()
     reader = _Reader(websocket._receive, loop)
     conn = Connection(server_send(websocket._send), principal, standing, room.rules, loop,

@@ -19,10 +19,11 @@ from liveport.accounts.guards import (
     optional_principal,
     rate_limited,
 )
+from liveport.catalog import services as catalog
+from liveport.catalog.provenance import provenance_of
+from liveport.catalog.reference import code_tables
 from liveport.context import AppContext
 from liveport.core.errors import Forbidden, Unauthenticated
-from liveport.catalog import services as catalog
-from liveport.catalog.reference import code_tables
 from liveport.orders import services as orders
 from liveport.shows import services as shows
 from liveport.web import i18n
@@ -97,7 +98,10 @@ def room_page(
     ctx: AppContext = Depends(get_context),
 ) -> Response:
     detail = shows.get_show(ctx.db, show_id)
-    return render(request, "room.html", principal=principal, show=detail.summary)
+    bag = catalog.list_products(ctx.db, product_ids=[item.product_id for item in detail.lineup])
+    return render(request, "room.html", principal=principal, show=detail.summary, bag=bag,
+                  countries=code_tables().countries,
+                  provenance=provenance_of(ctx.db, [listed.product.id for listed in bag]))
 
 
 # Public route, private content: a visitor who is not signed in is sent to sign in; a buyer

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from liveport.accounts.domain import Principal
+from liveport.catalog.provenance import flag_of
 from liveport.logging_setup import mask_id_numbers
 from liveport.web import i18n
 from liveport.web.assets import vendor_url
@@ -53,6 +54,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["china_time"] = i18n.china_time
+    env.filters["flag"] = flag_of
     return env
 
 

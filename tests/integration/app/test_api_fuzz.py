@@ -5,6 +5,8 @@ generation) against the real app on SQLite, once per role's token and anonymousl
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import sys
 
 import pytest
@@ -14,6 +16,23 @@ from hypothesis.errors import FlakyFailure, Unsatisfiable
 from schemathesis import GenerationMode
 
 ROLES = ("anonymous", "buyer", "host", "moderator", "merchant", "operator")
+
+
+def _import_schemathesis_whole() -> None:
+    """schemathesis imports most of itself lazily, under pytest's assertion rewriting, whose
+    compile() hit CPython 3.11.7's "AST constructor recursion depth mismatch" mid-test after
+    other tests ran; importing every module now, at collection, keeps compiling out of the test."""
+    for package in ("schemathesis.specs.openapi", "schemathesis.generation", "schemathesis.transport",
+                    "schemathesis.openapi", "schemathesis.python", "schemathesis.core", "schemathesis.engine"):
+        root = importlib.import_module(package)
+        for module in pkgutil.walk_packages(root.__path__, f"{package}."):
+            try:
+                importlib.import_module(module.name)
+            except ImportError:  # an optional integration (django, flask…) that is not installed
+                pass
+
+
+_import_schemathesis_whole()
 EXAMPLES_PER_MODE = 15
 
 

@@ -153,6 +153,17 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/outbox/dead-letters"): OPERATOR,
     ("POST", "/api/v1/outbox/dead-letters/{delivery_id}/retry"): OPERATOR,
     ("GET", "/api/v1/outbox/stats"): OPERATOR,
+    # metrics (liveport.metrics): a Prometheus scrape with an operator's API token
+    ("GET", "/metrics"): OPERATOR,
+    # analytics (liveport.analytics): a merchant gets its own exhibitor's figures only, asking
+    # for another's is refused (object-level: tests/integration/analytics)
+    ("GET", "/api/v1/analytics/figures"): MERCHANTS,
+    # the merchant desk and operator dashboard pages (liveport.web.desk_pages): 401/403 pages;
+    # another exhibitor's order or product is a 404 page (tests/e2e/web/test_desk_in_chromium.py)
+    ("GET", "/desk"): frozenset({"merchant"}),
+    ("GET", "/desk/orders/{order_no}"): frozenset({"merchant"}),
+    ("GET", "/desk/products/{product_id}"): frozenset({"merchant"}),
+    ("GET", "/operator"): OPERATOR,
 }
 
 

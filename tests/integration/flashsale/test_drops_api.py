@@ -78,9 +78,11 @@ def test_buyers_claim_after_the_host_opens_and_the_same_key_gets_the_same_answer
     late = claim(flash_client, verified_buyer(database, login_as), drop_id)
     assert (late.status_code, late.json()["error"]) == (
         409, {"code": "sold_out", "message": "Sold out.", "details": {"on_sale": 0}})
-    # and the room heard of the stock and of the sell-out at once
+    # and the room heard of the opening, the stock and the sell-out at once
     assert (drop_id, "drop.sold_out", {"drop_id": drop_id}) in room.events
-    assert room.events[0] == (drop_id, "drop.stock", {"drop_id": drop_id, "on_sale": 1})
+    assert [(d, kind, data["on_sale"]) for d, kind, data in room.events[:2]] == [
+        (drop_id, "drop.opened", 3), (drop_id, "drop.stock", 1)]
+    assert room.events[1] == (drop_id, "drop.stock", {"drop_id": drop_id, "on_sale": 1})
     assert audit_actions(database) == [("drop.create", str(drop_id)), ("drop.open", str(drop_id))]
 
 

@@ -80,3 +80,30 @@ def test_the_gate_follows_the_settings(tmp_path):
     with pytest.raises(ConfigurationError) as caught:
         build_gate(Settings(data_dir=tmp_path, workers=2, redis_url="redis://x:1/0", flashsale_gate="memory"))
     assert caught.value.code == "redis_required"
+
+
+class _Drop:
+    def __init__(self, status: str) -> None:
+        from datetime import UTC, datetime
+        from decimal import Decimal
+
+        self.id, self.status, self.product_id, self.price, self.currency = 3, status, 11, Decimal("39.00"), "CNY"
+        self.quantity, self.per_buyer_limit, self.closes_at = 5, 1, None
+        self.sales_start_at = datetime(2030, 5, 1, 12, 0, 10, tzinfo=UTC)
+
+
+async def test_opening_counting_down_and_closing_are_announced_at_once():
+    feed = Feed()
+    ticker = StockTicker(feed)
+    # when the host starts a countdown, the drop opens, and the host closes it
+    ticker.announce(_Drop("countdown"), 5)
+    ticker.announce(_Drop("open"), 5)
+    ticker.announce(_Drop("closed"), 0)
+    ticker.announce(_Drop("scheduled"), 5)  # not on air: nothing to tell
+    # then the room heard each, with the drop data of a room snapshot
+    assert [(d, kind) for d, kind, _ in feed.events] == [(3, "drop.countdown"), (3, "drop.opened"),
+                                                         (3, "drop.closed")]
+    assert feed.events[0][2] == {"drop_id": 3, "state": "countdown", "product_id": 11, "price": "39.00",
+                                 "currency": "CNY", "quantity": 5, "per_buyer_limit": 1, "on_sale": 5,
+                                 "sales_start_at": "2030-05-01T12:00:10.000Z", "closes_at": None}
+    assert feed.events[2][2] == {"drop_id": 3}

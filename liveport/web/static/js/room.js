@@ -63,23 +63,10 @@
     setText("pin-price", pin.price_cny);
   }
 
-  function showDrop(drop) {
-    var id = "drop-" + Number(drop.drop_id);
-    var li = $(id);
-    if (!li) {
-      li = document.createElement("li");
-      li.id = id;
-      $("drops").appendChild(li);
-    }
-    if (drop.state === "countdown") {
-      li.textContent = t.tCountdown;
-    } else if (drop.on_sale === 0) {
-      li.textContent = t.tSoldOut;
-    } else if (drop.on_sale !== null && drop.on_sale !== undefined) {
-      li.textContent = t.tOnSale + " " + Number(drop.on_sale);
-    } else {
-      li.textContent = t.tOnSale;
-    }
+  // The shop part of the room (room_shop.js: pinned card, flash sales, buying) hears every
+  // event through one DOM event; the two scripts share nothing else.
+  function emit(type, data) {
+    document.dispatchEvent(new CustomEvent("room:event", { detail: { type: type, data: data || {} } }));
   }
 
   function showLikes(total) {
@@ -100,8 +87,7 @@
     chatList.textContent = "";
     (data.chat || []).forEach(addChat);
     showPin(data.pinned);
-    $("drops").textContent = "";
-    (data.drops || []).forEach(showDrop);
+    emit("snapshot", data);
     likes = 0;
     showLikes(data.likes);
     setText("viewers", data.viewers);
@@ -116,11 +102,6 @@
     "viewers.count": function (d) { setText("viewers", d.count); },
     "pin.set": showPin,
     "pin.cleared": function () { showPin(null); },
-    "drop.countdown": function (d) { d.state = "countdown"; showDrop(d); },
-    "drop.opened": function (d) { d.state = "open"; showDrop(d); },
-    "drop.stock": showDrop,
-    "drop.sold_out": function (d) { d.on_sale = 0; showDrop(d); },
-    "drop.closed": function (d) { var li = $("drop-" + Number(d.drop_id)); if (li) { li.remove(); } },
     "ticker.purchase": function (d) {
       var li = document.createElement("li");
       li.textContent = d.buyer + (d.city ? " · " + d.city : "") + " " + t.tBought + " " +
@@ -164,6 +145,7 @@
     lastSeq = event.seq;
     var handle = handlers[event.type];
     if (handle) { handle(event.data || {}); }
+    emit(event.type, event.data);
   }
 
   function connect() {
@@ -208,5 +190,8 @@
     });
   }
 
-  connect();
+  // Connect once every deferred script (the shop half of the room) is listening.
+  if (document.readyState === "complete") { connect(); } else {
+    document.addEventListener("DOMContentLoaded", connect);
+  }
 }());

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 96dd8421d1d4
+Revision ID: 898ce15a5aa4
 Revises: 
-Create Date: 2026-11-26 10:00:18.660517
+Create Date: 2026-11-26 11:32:54.003917
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import liveport.core.db
 
 
-revision = '96dd8421d1d4'
+revision = '898ce15a5aa4'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -187,6 +187,25 @@ def upgrade() -> None:
     sa.CheckConstraint("kind IN ('bonded', 'overseas')", name=op.f('ck_warehouses_kind')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_warehouses')),
     sa.UniqueConstraint('code', name=op.f('uq_warehouses_code'))
+    )
+    op.create_table('analytics_presence_samples',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('show_id', sa.Integer(), nullable=False),
+    sa.Column('at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('viewers', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['show_id'], ['shows.id'], name=op.f('fk_analytics_presence_samples_show_id_shows'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_presence_samples'))
+    )
+    with op.batch_alter_table('analytics_presence_samples', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_analytics_presence_samples_at'), ['at'], unique=False)
+        batch_op.create_index('ix_analytics_presence_samples_show_at', ['show_id', 'at'], unique=False)
+
+    op.create_table('analytics_room_visitors',
+    sa.Column('show_id', sa.Integer(), nullable=False),
+    sa.Column('viewer_key', sa.String(length=80), nullable=False),
+    sa.Column('first_seen_at', liveport.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['show_id'], ['shows.id'], name=op.f('fk_analytics_room_visitors_show_id_shows'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('show_id', 'viewer_key', name=op.f('pk_analytics_room_visitors'))
     )
     op.create_table('api_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -909,6 +928,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
 
     op.drop_table('api_tokens')
+    op.drop_table('analytics_room_visitors')
+    with op.batch_alter_table('analytics_presence_samples', schema=None) as batch_op:
+        batch_op.drop_index('ix_analytics_presence_samples_show_at')
+        batch_op.drop_index(batch_op.f('ix_analytics_presence_samples_at'))
+
+    op.drop_table('analytics_presence_samples')
     op.drop_table('warehouses')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_role'))
