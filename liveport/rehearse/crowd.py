@@ -11,6 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import httpx
+
 from liveport.rehearse.facts import ClaimFact, PaymentFact
 from liveport.rehearse.http import Http
 from liveport.rehearse.stage import PIN, Buyer, Stage
@@ -69,25 +71,42 @@ async def _claim(http: Http, stage: Stage, buyer: Buyer, qty: int) -> ClaimFact:
     return ClaimFact(buyer.user_id, stage.drop_id, qty, "not_open")
 
 
-async def _order_and_pay(http: Http, buyer: Buyer, reservation_id: str, plan: Plan, tally: Tally) -> None:
+async def _order_and_pay(http: Http, buyer: Buyer, reservation_id: str, plan: Plan, tally: Tally,
+                         lanes: asyncio.Semaphore) -> None:
+    """A buyer who has started checking out finishes before the next one starts, as people
+    do: without lanes every buyer's order would queue ahead of every buyer's payment."""
     await asyncio.sleep(plan.think_s)
+    async with lanes:
+        made = await _order_and_link(http, buyer, reservation_id, plan, tally)
+        if made is None:
+            return
+        if plan.fate != "late":
+            await _pay(http, buyer, *made, tally)
+            return
+    await asyncio.sleep(plan.late_s)
+    async with lanes:
+        await _pay(http, buyer, *made, tally)
+
+
+async def _order_and_link(http: Http, buyer: Buyer, reservation_id: str, plan: Plan,
+                          tally: Tally) -> tuple[str, httpx.Response] | None:
     placed = await http.call("order", "POST", "/api/v1/orders", token=buyer.token, buyer=buyer.index,
                              headers={"Idempotency-Key": uuid.uuid4().hex},
                              json={"reservation_id": reservation_id, "freight": "0", "consignee_id": buyer.consignee_id})
     if placed is None or placed.status_code != 201:
-        return
+        return None
     order_no = str(placed.json()["order_no"])
     tally.orders.append(order_no)
     tally.order_buyers[order_no] = buyer.user_id
     if plan.fate == "abandon_order":
         tally.abandoned += 1
-        return
+        return None
     link = await http.call("payment_link", "POST", f"/api/v1/orders/{order_no}/payments", token=buyer.token, buyer=buyer.index,
                            json={"provider": "ecny"})
-    if link is None or link.status_code != 201:
-        return
-    if plan.fate == "late":
-        await asyncio.sleep(plan.late_s)
+    return (order_no, link) if link is not None and link.status_code == 201 else None
+
+
+async def _pay(http: Http, buyer: Buyer, order_no: str, link: httpx.Response, tally: Tally) -> None:
     paid = await http.call("pay", "POST", str(link.json()["cashier_url"]), buyer=buyer.index,
                            data={"wallet_no": buyer.wallet_no, "pin": PIN}, headers={"accept": "application/json"},
                            expect=(200,))
@@ -96,7 +115,8 @@ async def _order_and_pay(http: Http, buyer: Buyer, reservation_id: str, plan: Pl
         tally.payment_facts.append(PaymentFact(order_no, str(paid.json()["out_trade_no"])))
 
 
-async def buyer_journey(http: Http, stage: Stage, buyer: Buyer, plan: Plan, tally: Tally) -> None:
+async def buyer_journey(http: Http, stage: Stage, buyer: Buyer, plan: Plan, tally: Tally,
+                        lanes: asyncio.Semaphore) -> None:
     assert stage.sales_start_at is not None
     wait = (stage.sales_start_at - datetime.now(UTC)).total_seconds()
     if wait > 0:
@@ -108,4 +128,4 @@ async def buyer_journey(http: Http, stage: Stage, buyer: Buyer, plan: Plan, tall
     if plan.fate == "abandon_claim":
         tally.abandoned += len(reserved)
         return
-    await asyncio.gather(*(_order_and_pay(http, buyer, c.reservation_id or "", plan, tally) for c in reserved))
+    await asyncio.gather(*(_order_and_pay(http, buyer, c.reservation_id or "", plan, tally, lanes) for c in reserved))

@@ -120,7 +120,8 @@ async def rehearse(plan: Plan, err: TextIO | None = None, quiet: bool = False) -
         stop = asyncio.Event()
         watcher = asyncio.create_task(_watch(progress, tally, timings, joined["open"], stop))
         sale_started = time.monotonic()
-        await asyncio.gather(*(buyer_journey(http, the_drop, b, p, tally) for b, p in zip(buyers, plans)))
+        lanes = asyncio.Semaphore(plan.connections)
+        await asyncio.gather(*(buyer_journey(http, the_drop, b, p, tally, lanes) for b, p in zip(buyers, plans)))
         sale_s = time.monotonic() - sale_started
         during = await _peak_connections(http, operator)
         peak = max(p for p in (peak, during, 0) if p is not None)

@@ -15,6 +15,7 @@ from liveport.analytics import services
 from liveport.analytics.domain import PresenceSample
 from liveport.core.clock import utcnow
 from liveport.customs.models import Declaration
+from liveport.metrics.domain import format_number
 from liveport.orders.models import Order, OrderLine
 from liveport.payments.ledger import balances
 from liveport.realtime.audience import AudienceRecorder
@@ -53,6 +54,7 @@ def test_figures_equal_the_ledger_and_the_orders_of_a_small_night(settings):
         widened = httpx.get(api, params={"exhibitor_id": exhibitor + 1}, headers=merchant, timeout=10)
         as_operator = httpx.get(api, params={"exhibitor_id": exhibitor + 1}, headers=operator, timeout=10).json()
         bad_time = httpx.get(api, params={"since": "yesterday"}, headers=operator, timeout=10)
+        scraped = httpx.get(f"{live.url}/metrics", headers=operator, timeout=10).text.splitlines()
         with db.reader() as session:
             ledger = _ledger_total(session)
             statuses = sorted(session.scalars(select(Declaration.status)))
@@ -72,6 +74,9 @@ def test_figures_equal_the_ledger_and_the_orders_of_a_small_night(settings):
     assert (widened.status_code, widened.json()["error"]["code"]) == (403, "not_your_exhibitor")
     assert (as_operator["gmv"], as_operator["orders_paid"]) == ("0.00", 0)
     assert bad_time.status_code == 422
+    # /metrics reads the same model: the ledger's GMV, the units and orders paid
+    assert f'liveport_gmv{{currency="CNY"}} {format_number(float(ledger))}' in scraped
+    assert f"liveport_units_sold {qty}" in scraped and "liveport_orders_paid 5" in scraped
 
 
 def test_the_rooms_audience_gives_the_peak_and_the_funnels_viewers(database):
