@@ -18,6 +18,7 @@ import httpx
 
 from liveport.buyers.ports import VerificationResult
 from liveport.core.errors import ConfigurationError, UpstreamError
+from liveport.core.outbound import OutboundClient
 from liveport.core.settings import Settings
 
 log = logging.getLogger("liveport.buyers.verifier")
@@ -49,7 +50,7 @@ class HttpIdentityVerifier:
         self._base_url = base_url.rstrip("/")
         self._key = key
         self._timeout = timeout_s
-        self._transport = transport
+        self._http = OutboundClient(timeout_s, transport)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HttpIdentityVerifier:
@@ -76,8 +77,7 @@ class HttpIdentityVerifier:
             "x-signature": sign(self._key, stamp, body),
         }
         try:
-            with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
-                return client.post(f"{self._base_url}{path}", content=body, headers=headers)
+            return self._http.get().post(f"{self._base_url}{path}", content=body, headers=headers)
         except httpx.TimeoutException as exc:
             log.warning("identity verifier timed out after %.1fs", self._timeout)
             raise VerifierUnavailable(details={"reason": "timeout"}) from exc

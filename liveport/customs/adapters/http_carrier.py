@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 
 from liveport.core.errors import ConfigurationError, UpstreamError
+from liveport.core.outbound import OutboundClient
 from liveport.core.settings import Settings
 from liveport.customs.ports import Transport, Waybill, WaybillRequest
 from liveport.protocols import payment_wire, sm2sign
@@ -28,8 +29,7 @@ class HttpCarrier:
         self._mch_id = mch_id
         self._private_key = private_key
         self._key_source = carrier_key
-        self._timeout = timeout_s
-        self._transport = transport
+        self._http = OutboundClient(timeout_s, transport)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HttpCarrier:
@@ -57,8 +57,7 @@ class HttpCarrier:
             "weight": f"{request.weight_kg:.4f}", "goods_info": request.goods_info,
             "trade_mode": request.trade_mode}, self._private_key)
         try:
-            with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
-                answer = client.post(f"{self._base}/v1/waybills", content=payment_wire.encode(message),
+            answer = self._http.get().post(f"{self._base}/v1/waybills", content=payment_wire.encode(message),
                                      headers={"content-type": "application/json"})
         except httpx.HTTPError as exc:
             raise CarrierUnavailable(details={"reason": type(exc).__name__}) from exc

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from liveport.core.errors import UpstreamError
+from liveport.core.outbound import OutboundClient
 from liveport.customs.ports import HeldMessage
 
 log = logging.getLogger("liveport.customs")
@@ -21,13 +22,11 @@ class SingleWindowUnavailable(UpstreamError):
 class HttpSingleWindow:
     def __init__(self, base_url: str, timeout_s: float, transport: httpx.BaseTransport | None = None) -> None:
         self._base = base_url.rstrip("/")
-        self._timeout = timeout_s
-        self._transport = transport
+        self._http = OutboundClient(timeout_s, transport)
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
-                answer = client.request(method, self._base + path, **kwargs)
+            answer = self._http.get().request(method, self._base + path, **kwargs)
         except httpx.HTTPError as exc:
             raise SingleWindowUnavailable(details={"reason": type(exc).__name__, "path": path}) from exc
         if answer.status_code >= 300:

@@ -30,9 +30,8 @@ class HttpParcelCarrier(HttpCarrier):
 
     def _call(self, method: str, path: str, content: bytes | None = None) -> dict[str, Any]:
         try:
-            with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
-                answer = client.request(method, f"{self._base}{path}", content=content,
-                                        headers={"content-type": "application/json"} if content else None)
+            answer = self._http.get().request(method, f"{self._base}{path}", content=content,
+                                              headers={"content-type": "application/json"} if content else None)
         except httpx.HTTPError as exc:
             raise CarrierUnavailable(details={"reason": type(exc).__name__}) from exc
         return self._opened(answer)

@@ -18,6 +18,7 @@ import httpx
 
 from liveport.core.errors import ConfigurationError
 from liveport.core.money import Money
+from liveport.core.outbound import OutboundClient
 from liveport.payments.domain import (
     CustomsDeclaration,
     DeclarationReceipt,
@@ -87,7 +88,7 @@ class HttpPaymentProvider:
         self._public_key_source = provider_public_key
         self._public_key: str | None = None
         self._timeout = timeout_s
-        self._transport = transport
+        self._http = OutboundClient(timeout_s, transport)
         self._max_skew_s = max_skew_s
         self._clock = clock
 
@@ -128,8 +129,7 @@ class HttpPaymentProvider:
         message = trade_messages.build(kind, {"mch_id": self.mch_id, **fields}, self._signing_key(), self._clock)
         url = self._base_url + trade_messages.PATHS[kind]
         try:
-            with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
-                response = client.post(url, content=encode(message), headers={"content-type": "application/json"})
+            response = self._http.get().post(url, content=encode(message), headers={"content-type": "application/json"})
         except httpx.TimeoutException as exc:
             log.warning("%s timed out after %.1fs", self.provider.value, self._timeout)
             raise self._unavailable("timeout") from exc
