@@ -5,9 +5,12 @@ worker with ``--factory``); importing this module connects to nothing.
 """
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -102,6 +105,9 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        blocking = ThreadPoolExecutor(settings.blocking_threads, thread_name_prefix="liveport-blocking")
+        asyncio.get_running_loop().set_default_executor(blocking)
+        sys.setswitchinterval(settings.gil_switch_interval_ms / 1000)
         for hook in STARTUP_HOOKS:
             stop = _import(hook)(ctx)
             if stop is not None:
@@ -111,6 +117,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
         finally:
             for stop in reversed(stops):
                 stop()
+            blocking.shutdown(wait=False)
             if context is None:
                 ctx.close()
 

@@ -6,9 +6,10 @@ SQLite (WAL) is the embedded default; PostgreSQL is chosen by URL. Nothing conne
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, Numeric, create_engine, event
@@ -17,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from liveport.core.clock import as_utc
+from liveport.core.writer_lock import writer_lock
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -82,6 +84,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def _sqlite_file_key(url: str, database: str | None) -> str:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return url
+    return str(Path(database).resolve())
+
+
 class Database:
     """The engine plus a session factory; a unit of work is one ``transaction()``."""
 
@@ -92,6 +100,9 @@ class Database:
         self._readers = sessionmaker(
             self.engine.execution_options(sqlite_read_only=True), expire_on_commit=False
         )
+        # SQLite: this process's units of work queue for the file (core/writer_lock.py).
+        self._writers = (writer_lock(_sqlite_file_key(url, self.engine.url.database))
+                         if self.dialect == "sqlite" else None)
 
     @property
     def dialect(self) -> str:
@@ -100,15 +111,19 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits once on success, rolls back on any error."""
-        session = self._sessions()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self._writer_turn():
+            session = self._sessions()
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+
+    def _writer_turn(self) -> AbstractContextManager[None]:
+        return nullcontext() if self._writers is None else self._writers.held()
 
     @contextmanager
     def reader(self) -> Iterator[Session]:

@@ -44,6 +44,15 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1, le=64)
+    # Threads of each worker's event loop for blocking calls (asyncio.to_thread: database
+    # units of work, signatures). Python's default is min(32, cores + 4), six on two cores,
+    # and a payment notification then waits behind every other to_thread of the server.
+    blocking_threads: int = Field(32, ge=4, le=256)
+    # How long a thread may keep the GIL while another waits for it (Python's default: 5 ms).
+    # A unit of work releases the GIL at every SQL statement and must win it back for the
+    # next; at 5 ms a time, a transaction of twenty statements holds the database's one
+    # writer slot for 100 ms while the room or a signature runs (docs/adr/0014).
+    gil_switch_interval_ms: float = Field(0.5, gt=0, le=5)
     public_url: str | None = None
 
     # Secrets. In dev and demo they may come from the data dir's secrets file (made by
@@ -149,7 +158,7 @@ class Settings(BaseSettings):
     customs_interval_s: float = Field(0.5, gt=0, description="how often pending declarations advance")
     # Orders whose declarations advance at once: each step waits on the window over HTTP,
     # so a night of thousands of orders clears only if several are on their way together.
-    customs_concurrency: int = Field(4, ge=1, le=32)
+    customs_concurrency: int = Field(8, ge=1, le=32)
     ecny_company_name: str = "e-CNY Operator (sandbox)"
     card_company_name: str = "Card Acquirer (sandbox)"
     # Fulfilment (liveport.fulfilment): how often packed parcels are handed over and tracked;

@@ -15,9 +15,10 @@ an integer in decimal; ``true``/``false``; a list or an object as compact JSON w
 keys and unescaped non-ASCII; a field whose value is null is left out, like an absent one.
 Names must match ``[a-z][a-z0-9_]*`` so that no name can carry ``=`` or ``&``.
 
-The curve arithmetic is snowland-smx's (``pysmx``); SM3 is OpenSSL's through
-``cryptography``. Both are CPU-bound (about 2 ms to sign and 3 ms to verify here): call them
-from a worker thread, never on the event loop.
+The curve arithmetic is ``sm2curve.py`` (fixed-base tables; the curve's constants are
+snowland-smx's, ``pysmx``); SM3 is OpenSSL's through ``cryptography``. Both are CPU-bound
+(well under a millisecond to sign or verify once a key's table is built): call them from a
+worker thread, never on the event loop.
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ import base64
 import binascii
 import json
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
 from pysmx.SM2 import _SM2 as curve_ops
+
+from liveport.protocols import sm2curve
 
 DEFAULT_USER_ID = b"1234567812345678"
 SIGN_FIELD = "sign"
@@ -91,15 +95,14 @@ def check_public_key(public_key: str) -> str:
 
 def public_key_of(private_key: str) -> str:
     d = int(check_private_key(private_key), 16)
-    return "04" + curve_ops.kG(d, _G_HEX, 64)
+    point = sm2curve.base_times(d)
+    assert point is not None  # 1 ≤ d ≤ n − 2
+    return f"04{point[0]:064x}{point[1]:064x}"
 
 
 def generate_keypair() -> KeyPair:
-    # get_random_str draws from secrets, in [1, n − 1]; n − 1 is not a valid private key.
-    while True:
-        private = curve_ops.get_random_str(64)
-        if int(private, 16) <= _N - 2:
-            return KeyPair(private, public_key_of(private))
+    private = f"{secrets.randbelow(_N - 2) + 1:064x}"  # 1 ≤ d ≤ n − 2
+    return KeyPair(private, public_key_of(private))
 
 
 @lru_cache(maxsize=64)
@@ -119,16 +122,27 @@ def _public_of_cached(private_key: str) -> str:
 
 
 def _sign_with_nonce(message: bytes, private_key: str, nonce_hex: str, user_id: bytes) -> bytes | None:
-    """r ‖ s for a given nonce k; None when k is unusable (then draw another)."""
-    public = _public_of_cached(private_key)
-    return curve_ops.Sign(_digest_hex(message, public, user_id), private_key, nonce_hex, 64, Hexstr=1)
+    """r ‖ s for a given nonce k (GB/T 32918.2 §6.1); None when k is unusable (then draw
+    another)."""
+    e = int(_digest_hex(message, _public_of_cached(private_key), user_id), 16)
+    d, k = int(private_key, 16), int(nonce_hex, 16)
+    point = sm2curve.base_times(k) if 1 <= k < _N else None
+    if point is None:
+        return None
+    r = (e + point[0]) % _N
+    if r == 0 or r + k == _N:
+        return None
+    s = pow(1 + d, -1, _N) * (k - r * d) % _N
+    if s == 0:
+        return None
+    return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
 def sign_message(message: bytes, private_key: str, user_id: bytes = DEFAULT_USER_ID) -> str:
     private_key = check_private_key(private_key)
     while True:
-        raw = _sign_with_nonce(message, private_key, curve_ops.get_random_str(64), user_id)
-        if raw is not None and len(raw) == 64:
+        raw = _sign_with_nonce(message, private_key, f"{secrets.randbelow(_N - 1) + 1:064x}", user_id)
+        if raw is not None:
             return base64.b64encode(raw).decode("ascii")
 
 
@@ -146,8 +160,15 @@ def verify_message(
     r, s = int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
     if not (1 <= r < _N and 1 <= s < _N):
         return False
-    digest = _digest_hex(message, public_key, user_id)
-    return bool(curve_ops.Verify(raw, digest, public_key[2:], 64, Hexstr=1))
+    # GB/T 32918.2 §7.1: t = r + s, (x1, y1) = s·G + t·P_A, valid when (e + x1) mod n = r.
+    t = (r + s) % _N
+    if t == 0:
+        return False
+    point = sm2curve.combined(s, t, (int(public_key[2:66], 16), int(public_key[66:], 16)))
+    if point is None:
+        return False
+    e = int(_digest_hex(message, public_key, user_id), 16)
+    return (e + point[0]) % _N == r
 
 
 def _value_text(value: object) -> str:

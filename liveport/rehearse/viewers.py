@@ -14,8 +14,12 @@ from liveport.realtime.bench_client import raise_open_file_limit
 
 VIEWERS_PER_PROCESS = 2_500
 SPEAKER_SHARE = 4  # one viewer in four is signed in and may chat
-CHAT_EVERY_S = 20.0  # a talkative viewer writes a line every 20 s or so ...
-MAX_CHAT_PER_S = 30.0  # ... and the whole room at most this many a second
+# A signed-in viewer writes a line every two minutes or so, and the whole room at most five
+# a second: with like totals (5 a second) and drop news, about the ten events a second the
+# room is sized for at 5,000 viewers (ADR 0008). At thirty lines a second each of 2,000
+# viewers would get 70,000 frames a second: a chat flood nobody reads, not the night.
+CHAT_EVERY_S = 120.0
+MAX_CHAT_PER_S = 5.0
 LIKE_EVERY_S = 2.0  # taps sent as one message every two seconds
 LIKE_TAPS = 10
 

@@ -15,6 +15,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from asn1crypto import algos, keys, pem, x509
@@ -154,6 +155,9 @@ def _sm2_public_key(certificate: x509.Certificate) -> str | None:
         raise CertificateError(f"the certificate's SM2 key is not valid: {exc}") from exc
 
 
+# Every signed message names its signer's certificate: the same few, thousands of times a
+# night. Parsing one is a large share of checking a signature, so each is parsed once.
+@lru_cache(maxsize=256)
 def certificate_info(der: bytes) -> CertificateInfo:
     certificate = _load(der)
     tbs = certificate["tbs_certificate"]
@@ -173,6 +177,7 @@ def certificate_info(der: bytes) -> CertificateInfo:
     )
 
 
+@lru_cache(maxsize=256)
 def public_key_of_certificate(der: bytes) -> str:
     """The SM2 public key (130 hex digits) of a certificate; CertificateError otherwise."""
     public_key = _sm2_public_key(_load(der))

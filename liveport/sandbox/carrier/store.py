@@ -4,14 +4,12 @@ got at customs), tracking events, and the nonces of merchants' requests."""
 from __future__ import annotations
 
 import secrets
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from liveport.protocols.payment_wire import WireError, utc_text
+from liveport.sandbox.sqlite_file import SqliteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS nonces (
@@ -65,34 +63,11 @@ DETAILS = ("ebp_code", "ebp_name", "consignee", "consignee_telephone", "consigne
 RANK = {"PENDING": 0, "SENT": 1, "SEND_FAILED": 1, "DECLARING": 2, "ACCEPTED": 3, "REJECTED": 3}
 
 
-class WaybillStore:
+class WaybillStore(SqliteFile):
     def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(path)
         with self.connection() as conn:
             conn.executescript(SCHEMA)
-
-    @contextmanager
-    def connection(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=15, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            yield conn
-        finally:
-            conn.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self.connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
 
     def use_nonce(self, mch_id: str, nonce: str, now: float) -> bool:
         with self.transaction() as conn:

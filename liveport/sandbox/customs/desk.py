@@ -80,6 +80,7 @@ class Desk:
         self.store.add_receipt(self.conn, {
             "msg_id": doc["msg_id"], "doc_id": doc["doc_id"], "msg_type": receipt_type, "status": status,
             "info": info, "receiver": sender["sender_id"], "envelope": envelope,
+            "lane": doc.get("order_no") or f"message {doc['msg_id']}",
         })
         self.receipts_made += 1
 
@@ -94,7 +95,7 @@ class Desk:
         self.store.add_receipt(self.conn, {
             "msg_id": msg["msg_id"], "doc_id": None, "msg_type": "CEB900Message",
             "status": ceb.ReturnStatus.FORMAT_ERROR, "info": problems, "receiver": msg["sender_id"],
-            "envelope": envelope,
+            "envelope": envelope, "lane": f"message {msg['msg_id']}",
         })
         self.receipts_made += 1
 

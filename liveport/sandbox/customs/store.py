@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from liveport.sandbox.sqlite_file import SqliteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS parties (
@@ -81,7 +81,8 @@ CREATE TABLE IF NOT EXISTS receipts (
     attempts INTEGER NOT NULL DEFAULT 0,
     next_at REAL NOT NULL,
     last_error TEXT,
-    delivered_at TEXT
+    delivered_at TEXT,
+    lane TEXT
 );
 CREATE INDEX IF NOT EXISTS receipts_pending ON receipts (state, receiver, receipt_id);
 CREATE TABLE IF NOT EXISTS jobs (
@@ -91,6 +92,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     arg TEXT NOT NULL DEFAULT '',
     due_at REAL NOT NULL
 );
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (due_at, job_id);
 CREATE TABLE IF NOT EXISTS rules (
     rule_id INTEGER PRIMARY KEY AUTOINCREMENT,
     order_no TEXT NOT NULL,
@@ -102,39 +104,25 @@ CREATE TABLE IF NOT EXISTS rules (
 );
 """
 
+# A lane is one order's receipts to one receiver (or one unreadable message's): they go out
+# in the order they were made, while other lanes go on beside them.
+LANE_INDEX = """
+CREATE INDEX IF NOT EXISTS receipts_lanes ON receipts (state, receiver, lane, receipt_id);
+"""
+
 
 def iso_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-class CustomsStore:
+class CustomsStore(SqliteFile):
     def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(path)
         with self.connection() as conn:
-            conn.executescript(SCHEMA)
-
-    @contextmanager
-    def connection(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=15, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            yield conn
-        finally:
-            conn.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self.connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+            columns = {row["name"] for row in conn.execute("PRAGMA table_info(receipts)")}
+            if columns and "lane" not in columns:  # a data dir from before receipts had lanes
+                conn.execute("ALTER TABLE receipts ADD COLUMN lane TEXT")
+            conn.executescript(SCHEMA + LANE_INDEX)
 
     # -- parties ------------------------------------------------------------------------------
 
@@ -266,20 +254,20 @@ class CustomsStore:
     def add_receipt(conn: sqlite3.Connection, receipt: dict[str, Any]) -> None:
         conn.execute(
             "INSERT INTO receipts (msg_id, doc_id, msg_type, status, info, receiver, envelope, created_at,"
-            " state, next_at) VALUES (:msg_id, :doc_id, :msg_type, :status, :info, :receiver, :envelope,"
-            " :created_at, 'pending', :next_at)",
+            " state, next_at, lane) VALUES (:msg_id, :doc_id, :msg_type, :status, :info, :receiver,"
+            " :envelope, :created_at, 'pending', :next_at, :lane)",
             {**receipt, "created_at": iso_now(), "next_at": time.time()},
         )
 
-    def due_receipts(self, now: float) -> list[dict[str, Any]]:
-        """The oldest pending receipt of each receiver, when it is due: a receiver gets its
-        receipts in the order they were made (120 before 399 before 800)."""
+    def due_receipts(self, now: float, limit: int = 100) -> list[dict[str, Any]]:
+        """The oldest pending receipt of each lane, when it is due: a receiver gets one
+        order's receipts in the order they were made (120 before 399 before 800)."""
         with self.connection() as conn:
             rows = conn.execute(
                 "SELECT r.* FROM receipts r WHERE r.state = 'pending' AND r.next_at <= ? AND NOT EXISTS"
                 " (SELECT 1 FROM receipts e WHERE e.state = 'pending' AND e.receiver = r.receiver"
-                " AND e.receipt_id < r.receipt_id) ORDER BY r.receipt_id",
-                (now,),
+                " AND e.lane IS r.lane AND e.receipt_id < r.receipt_id) ORDER BY r.receipt_id LIMIT ?",
+                (now, limit),
             ).fetchall()
             return [{**dict(row), "url": self.receipt_url(conn, row["receiver"])} for row in rows]
 

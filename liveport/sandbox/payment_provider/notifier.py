@@ -3,7 +3,11 @@ back-off until the merchant answers 200 ``{"code":"SUCCESS"}``, at most ``len(ba
 times (then the notification is ``failed``; the merchant can still query the trade).
 
 One daemon thread per provider, started by the first payment (or at start when notifications
-are pending), so an app that takes no payment runs no thread. Every POST has a timeout.
+are pending), so an app that takes no payment runs no thread. It sends up to ``in_flight``
+notifications at once, as real providers do: each is about a different trade, and one
+merchant answering slowly must not hold every other payment's news behind it (one at a time,
+a merchant that takes a second to answer would hear of one payment a second). Every POST has
+a timeout.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,6 +41,7 @@ class Notifier:
         backoff_s: Sequence[float] = DEFAULT_BACKOFF_S,
         timeout_s: float = 5.0,
         clock: Callable[[], float] = time.time,
+        in_flight: int = 16,
     ) -> None:
         if not backoff_s:
             raise ValueError("at least one attempt")
@@ -44,6 +50,7 @@ class Notifier:
         self.backoff_s = tuple(float(b) for b in backoff_s)
         self.timeout_s = timeout_s
         self.clock = clock
+        self.in_flight = max(1, in_flight)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -67,15 +74,17 @@ class Notifier:
             thread.join(timeout=self.timeout_s + 2)
 
     def _run(self) -> None:
-        with httpx.Client(timeout=self.timeout_s, follow_redirects=False) as client:
+        with httpx.Client(timeout=self.timeout_s, follow_redirects=False) as client, \
+                ThreadPoolExecutor(self.in_flight, thread_name_prefix="sandbox-notify") as senders:
             while not self._stop.is_set():
                 self._wake.clear()
                 try:
-                    for row in self.store.due_notifications(self.clock()):
-                        if self._stop.is_set():
-                            return
-                        self._deliver(client, row)
-                    upcoming = self.store.next_notification_at()
+                    due = self.store.due_notifications(self.clock(), limit=self.in_flight * 4)
+                    # The whole batch is answered (or timed out) before the next is read,
+                    # so a notification is never in flight twice.
+                    for done in [senders.submit(self._deliver, client, row) for row in due]:
+                        done.result()
+                    upcoming = self.clock() if due else self.store.next_notification_at()
                 except Exception:  # the sender must outlive a bad row or a locked file
                     log.exception("notification sender failed; retrying")
                     upcoming = self.clock() + 1
@@ -94,6 +103,8 @@ class Notifier:
         return trade_messages.build("notification", fields, self.private_key, self.clock)
 
     def _deliver(self, client: httpx.Client, row: dict[str, Any]) -> None:
+        if self._stop.is_set():
+            return
         attempt = row["attempts"] + 1
         error: str | None = None
         try:

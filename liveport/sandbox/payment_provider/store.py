@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from liveport.protocols.payment_wire import WireError, utc_text
+from liveport.sandbox.sqlite_file import SqliteFile
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -94,34 +94,11 @@ def china_day_bounds(day: date) -> tuple[str, str]:
     return utc_text(start), utc_text(start + timedelta(days=1))
 
 
-class TradeStore:
+class TradeStore(SqliteFile):
     def __init__(self, path: Path, extra_schema: str = "") -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(path)
         with self.connection() as conn:
             conn.executescript(SCHEMA + extra_schema)
-
-    @contextmanager
-    def connection(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=15, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            yield conn
-        finally:
-            conn.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self.connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
 
     # -- requests ---------------------------------------------------------------------------
 

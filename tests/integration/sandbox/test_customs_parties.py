@@ -4,12 +4,10 @@ the embedded layout in which all of them are mounted on one server and reach eac
 
 from __future__ import annotations
 
-import ast
 import json
 import secrets
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,8 +15,6 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-import liveport.sandbox.carrier as carrier_package
-import liveport.sandbox.customs as customs_package
 from liveport.app import SANDBOX_MOUNTS, _import, _sandbox
 from liveport.core.money import Money
 from liveport.core.secrets_file import init_secrets
@@ -246,17 +242,3 @@ def test_the_secrets_file_holds_the_carrier_merchant_key_pair(tmp_path):
     stored = json.loads((tmp_path / "secrets.json").read_text())
     assert sm2sign.public_key_of(stored["carrier_merchant_private_key"]) == stored["carrier_merchant_public_key"]
     assert settings.secret("carrier_merchant_private_key") == stored["carrier_merchant_private_key"]
-
-
-@pytest.mark.parametrize(("package", "own"), [(customs_package, "liveport.sandbox.customs"),
-                                               (carrier_package, "liveport.sandbox.carrier")],
-                         ids=["customs", "carrier"])
-def test_the_sandbox_imports_nothing_of_liveport_but_protocols_and_its_own(package, own):
-    foreign = []
-    for source in Path(package.__file__).parent.glob("*.py"):
-        for node in ast.walk(ast.parse(source.read_text())):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            foreign += [f"{source.name}: {n}" for n in names
-                        if n.startswith("liveport") and not n.startswith((own, "liveport.protocols"))]
-    assert foreign == []
