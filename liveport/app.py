@@ -9,14 +9,16 @@ import asyncio
 import inspect
 import logging
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
 
 from liveport.context import AppContext, build_context
 from liveport.core.settings import Settings, get_settings
@@ -88,10 +90,10 @@ def _import(dotted: str) -> Any:
 
 def _sandbox(factory: Callable[..., Any], settings: Settings) -> Any:
     """A sandbox that reaches its siblings over HTTP (carrier and payment providers → the
-    single window) takes ``base_url``: where this server, and so every mount, is reached."""
+    single window) takes ``base_url``: where the server holding every mount is reached."""
     options: dict[str, Any] = {"data_dir": settings.data_dir / "sandbox"}
     if "base_url" in inspect.signature(factory).parameters:
-        options["base_url"] = settings.base_url
+        options["base_url"] = settings.sandbox_base_url or settings.base_url
     if "clock_speed" in inspect.signature(factory).parameters:
         options["clock_speed"] = settings.sandbox_clock_speed
     return factory(**options)
@@ -141,4 +143,27 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     if settings.mount_sandboxes:
         for path, factory in SANDBOX_MOUNTS.items():
             app.mount(path, _sandbox(_import(factory), settings))
+    elif settings.sandbox_base_url:
+        # The sandboxes are their own server: a link or a client that still says /sandbox on
+        # this one (the cashier in an old page, `liveport rehearse`) is sent there.
+        app.add_route("/sandbox/{rest:path}", _redirect_to(settings.sandbox_base_url),
+                      methods=["GET", "POST", "HEAD"], include_in_schema=False)
     return app
+
+
+def _redirect_to(base: str) -> Callable[[Request], Awaitable[Response]]:
+    async def to_sandboxes(request: Request) -> Response:
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"{base}{request.url.path}{query}", status_code=307)
+
+    return to_sandboxes
+
+
+def create_sandboxes_app(settings: Settings | None = None) -> Starlette:
+    """The five sandboxes as one server of their own (`liveport sandboxes`): the outside
+    parties in their own process, as they are in life, so their signatures, stores and
+    queues do not share an interpreter with Liveport's (ADR 0014)."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    mounts = [Mount(path, app=_sandbox(_import(factory), settings)) for path, factory in SANDBOX_MOUNTS.items()]
+    return Starlette(routes=[Route("/healthz", healthz, methods=["GET"]), *mounts])

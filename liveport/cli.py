@@ -78,6 +78,15 @@ def cmd_demo(args: argparse.Namespace) -> None:
     run_demo(settings, fresh=not args.keep)
 
 
+def cmd_sandboxes(args: argparse.Namespace) -> None:
+    from liveport.serving import serve_sandboxes
+
+    settings = _settings(args)
+    port = args.sandboxes_port or settings.sandbox_port or settings.port + 1
+    base = f"http://{settings.host}:{port}"
+    serve_sandboxes(settings.model_copy(update={"sandbox_base_url": base}), port)
+
+
 def cmd_bench_frameworks(args: argparse.Namespace) -> None:
     from liveport.bench.frameworks import measure
 
@@ -201,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host")
     demo.add_argument("--keep", action="store_true", help="keep the existing demo database")
     demo.set_defaults(func=cmd_demo)
+
+    boxes = common(sub.add_parser("sandboxes", help="serve the sandboxes (the outside parties) on their own"))
+    boxes.add_argument("--port", type=int, dest="sandboxes_port",
+                       help="default: LIVEPORT_SANDBOX_PORT, else the server's port + 1")
+    boxes.set_defaults(func=cmd_sandboxes)
 
     bench = sub.add_parser("bench", help="benchmarks").add_subparsers(dest="bench_command", required=True)
     fw = bench.add_parser("frameworks", help="bare Starlette vs FastAPI under granian and uvicorn")

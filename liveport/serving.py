@@ -18,6 +18,9 @@ def export_settings(settings: Settings) -> None:
         os.environ["LIVEPORT_DATABASE_URL"] = settings.database_url
     if settings.redis_url:
         os.environ["LIVEPORT_REDIS_URL"] = settings.redis_url
+    os.environ["LIVEPORT_MOUNT_SANDBOXES"] = "1" if settings.mount_sandboxes else "0"
+    if settings.sandbox_base_url:
+        os.environ["LIVEPORT_SANDBOX_BASE_URL"] = settings.sandbox_base_url
     # Forked workers inherit this process's cached settings; make them read the above.
     get_settings.cache_clear()
 
@@ -35,6 +38,25 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         interface=Interfaces.ASGI,
         workers=settings.workers,
+        backlog=4096,
+        log_level="warning",
+    ).serve()
+
+
+def serve_sandboxes(settings: Settings, port: int) -> None:
+    """The sandboxes alone (`liveport sandboxes`), one worker: their stores are SQLite files
+    and their queues live in the process."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    export_settings(settings)
+    Granian(
+        "liveport.app:create_sandboxes_app",
+        factory=True,
+        address=settings.host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=1,
         backlog=4096,
         log_level="warning",
     ).serve()

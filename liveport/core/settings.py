@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     # The sandboxes (stand-ins for outside parties) are mounted in the same process in dev,
     # demo and test; adapters still reach them over HTTP at these URLs.
     mount_sandboxes: bool = True
+    # When the sandboxes run as their own server (the demo: `liveport sandboxes`, ADR 0014),
+    # where it answers; None: mounted on this server. Each party is at {this}/sandbox/{name}.
+    sandbox_base_url: str | None = Field(None, pattern=r"^https?://[^\s/]+$")
+    sandbox_port: int | None = Field(None, ge=1, le=65535)  # the demo's sandbox server (None: any free port)
     identity_verifier_url: str | None = None
     # Signs requests to the identity verifier (HMAC); the sandbox is given the same key.
     identity_verifier_key: SecretStr | None = None
@@ -210,7 +214,7 @@ class Settings(BaseSettings):
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def sandbox_url(self, name: str) -> str:
-        return f"{self.base_url}/sandbox/{name}"
+        return f"{self.sandbox_base_url or self.base_url}/sandbox/{name}"
 
     @property
     def is_sqlite(self) -> bool:

@@ -10,6 +10,7 @@ from liveport.core.migrations import upgrade
 from liveport.core.secrets_file import init_secrets
 from liveport.core.settings import Settings
 from liveport.demo import night
+from liveport.demo.sandboxes import start_sandboxes, stop_sandboxes
 from liveport.demo.studio import start_studio, stop_studio
 from liveport.serving import serve
 
@@ -54,10 +55,6 @@ def run_demo(settings: Settings, *, fresh: bool = True) -> None:
         print(f"    {role:<10} {email:<40} {label}")
     wallet, pin = night.DEMO_WALLET
     print(f"  The buyer pays at the e-CNY sandbox cashier with wallet {wallet}, PIN {pin}.")
-    # The camera reconnects until the server's ingest (started with it) takes its stream.
-    camera, video = start_studio(settings)
-    print(f"\n{video}")
-    print("\n  Ctrl-C stops the server.\n", flush=True)
     # The demo's identity sandbox knows nobody yet: let it register people on first sight.
     os.environ.setdefault("LIVEPORT_SANDBOX_IDENTITY_OPEN_REGISTRATION", "1")
     # A demo night's orders reach the door while people watch: the sandbox carrier's clock
@@ -65,7 +62,17 @@ def run_demo(settings: Settings, *, fresh: bool = True) -> None:
     # sandbox_clock_speed, fulfilment_auto_pack; the environment may still say otherwise).
     os.environ.setdefault("LIVEPORT_SANDBOX_CLOCK_SPEED", "3600")
     os.environ.setdefault("LIVEPORT_FULFILMENT_AUTO_PACK", "1")
+    sandboxes = camera = None
     try:
+        if settings.mount_sandboxes:
+            sandboxes, base = start_sandboxes(settings)
+            settings = settings.model_copy(update={"mount_sandboxes": False, "sandbox_base_url": base})
+            print(f"  Sandboxes {base}/sandbox/{{identity,ecny,card,customs,carrier}} (their own process)")
+        # The camera reconnects until the server's ingest (started with it) takes its stream.
+        camera, video = start_studio(settings)
+        print(f"\n{video}")
+        print("\n  Ctrl-C stops the server.\n", flush=True)
         serve(settings)
     finally:
         stop_studio(camera)
+        stop_sandboxes(sandboxes)

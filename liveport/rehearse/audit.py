@@ -16,7 +16,7 @@ SETTLED = RELEASED_OR_LATER | {"pending_payment", "expired", "cancelled", "custo
 PAID_TRADE_STATES = frozenset({"paid", "refunded", "partly_refunded"})
 POLL_S = 1.0
 ROUND = 200  # orders read per settling round
-METRICS_POLL_S = 2.0
+METRICS_POLL_S = 5.0  # /metrics folds the night's sales on each read: not too often
 STALL_S = 60.0  # no order released for this long: stop waiting on the server's count
 
 

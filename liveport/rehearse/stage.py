@@ -109,8 +109,10 @@ async def open_wallets(http: Http, ecny_url: str, merchant_id: str, merchant_key
         async with lanes:
             message = await asyncio.to_thread(seal, {"mch_id": merchant_id, "wallets": [wallet_of(b) for b in chunk]},
                                               merchant_key)
+            # A server whose sandboxes run on their own (the demo's) redirects /sandbox there.
             answer = await http.call("wallets", "POST", f"{ecny_url}{ecny.SANDBOX_WALLETS_PATH}",
-                                     content=encode(message), headers={"content-type": "application/json"})
+                                     content=encode(message), headers={"content-type": "application/json"},
+                                     follow_redirects=True)
         if answer is None or answer.status_code != 200:
             detail = "no answer" if answer is None else f"{answer.status_code} {answer.text[:300]}"
             raise ServerAnsweredBadly(f"The e-CNY sandbox refused the wallets: {detail}",

@@ -65,6 +65,8 @@ def test_demo_serves_a_seeded_night_and_stops_cleanly(tmp_path, ingest):
         shows = httpx.get(f"{url}/api/v1/shows", timeout=5).json()
         landing = httpx.get(url, timeout=5)
         products = httpx.get(f"{url}/api/v1/products", timeout=5).json()
+        # the sandboxes are their own server; Liveport sends /sandbox requests there
+        provider_key = httpx.get(f"{url}/sandbox/ecny/v1/provider-key", timeout=5, follow_redirects=True)
         # the synthetic camera goes on air: the live show's playlist lists segments
         video = _wait_on_air(url, shows[0]["id"], process, seconds=40)
     finally:
@@ -83,6 +85,10 @@ def test_demo_serves_a_seeded_night_and_stops_cleanly(tmp_path, ingest):
     assert landing.status_code == 200
     assert shows[0]["title"] in landing.text or shows[0]["title_en"] in landing.text
     assert len(products) >= 30
+    assert provider_key.status_code == 200
+    assert provider_key.json()["sign_type"] == "SM2"
+    assert provider_key.url.port != port
+    assert re.search(rf"^  Sandboxes http://127\.0\.0\.1:{provider_key.url.port}/sandbox/", output, re.MULTILINE)
     password = re.search(r"password for all: (\S+)\)", output).group(1)
     roles = set(re.findall(r"^\s+(operator|host|moderator|merchant|buyer)\s", output, re.MULTILINE))
     assert roles == {"operator", "host", "moderator", "merchant", "buyer"}
