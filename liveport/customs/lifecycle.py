@@ -73,11 +73,14 @@ async def advance_due(ctx: AppContext, pipe: pipeline.Pipeline, lanes: ThreadPoo
         for declaration_id in declaration_ids:
             pipeline.advance(pipe, declaration_id)
 
+    failures = 0
     for failed in await asyncio.gather(*(loop.run_in_executor(lanes, one_order, ids) for ids in by_order.values()),
                                        return_exceptions=True):
         if isinstance(failed, Exception):  # the database hiccuped: the rows stay due for the next round
             log.error("advancing declarations failed: %r", failed)
-    return sum(len(ids) for ids in by_order.values())
+            failures += 1
+    # Rows that failed are still due: report no progress, so the loop waits before trying again.
+    return 0 if failures else sum(len(ids) for ids in by_order.values())
 
 
 def on_paid(session: Session, message: OutboxMessage) -> None:
