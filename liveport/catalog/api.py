@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from liveport.accounts.domain import Principal, Role
 from liveport.accounts.guards import get_context, operator_only, require
-from liveport.catalog import services
+from liveport.catalog import services, venues
 from liveport.catalog.models import Exhibitor, FxRate, Pavilion, Warehouse
 from liveport.catalog.reference import code_tables, current_positive_list
 from liveport.catalog.schemas import (
@@ -116,7 +116,7 @@ def stock_out(s: StockLevel) -> StockOut:
 
 @router.get("/pavilions", response_model=list[PavilionOut])
 def list_pavilions(ctx: AppContext = Depends(get_context)) -> list[PavilionOut]:
-    return [pavilion_out(p) for p in services.list_pavilions(ctx.db)]
+    return [pavilion_out(p) for p in venues.list_pavilions(ctx.db)]
 
 
 @router.post("/pavilions", response_model=PavilionOut, status_code=201)
@@ -125,7 +125,7 @@ def create_pavilion(
     actor: Principal = Depends(operator_only),
     ctx: AppContext = Depends(get_context),
 ) -> PavilionOut:
-    return pavilion_out(services.create_pavilion(ctx.db, actor, **body.model_dump()))
+    return pavilion_out(venues.create_pavilion(ctx.db, actor, **body.model_dump()))
 
 
 @router.get("/exhibitors", response_model=list[ExhibitorOut])
@@ -134,7 +134,7 @@ def list_exhibitors(
     country: str | None = Query(None, pattern=r"^[0-9]{3}$"),
     ctx: AppContext = Depends(get_context),
 ) -> list[ExhibitorOut]:
-    found = services.list_exhibitors(ctx.db, pavilion_id=pavilion_id, country_code=country)
+    found = venues.list_exhibitors(ctx.db, pavilion_id=pavilion_id, country_code=country)
     return [exhibitor_out(e) for e in found]
 
 
@@ -144,14 +144,14 @@ def create_exhibitor(
     actor: Principal = Depends(operator_only),
     ctx: AppContext = Depends(get_context),
 ) -> ExhibitorOut:
-    return exhibitor_out(services.create_exhibitor(ctx.db, actor, **body.model_dump()))
+    return exhibitor_out(venues.create_exhibitor(ctx.db, actor, **body.model_dump()))
 
 
 @router.get("/warehouses", response_model=list[WarehouseOut])
 def list_warehouses(
     _: Principal = Depends(merchant_or_operator), ctx: AppContext = Depends(get_context)
 ) -> list[WarehouseOut]:
-    return [warehouse_out(w) for w in services.list_warehouses(ctx.db)]
+    return [warehouse_out(w) for w in venues.list_warehouses(ctx.db)]
 
 
 @router.post("/warehouses", response_model=WarehouseOut, status_code=201)
@@ -160,7 +160,7 @@ def create_warehouse(
     actor: Principal = Depends(operator_only),
     ctx: AppContext = Depends(get_context),
 ) -> WarehouseOut:
-    return warehouse_out(services.create_warehouse(ctx.db, actor, **body.model_dump()))
+    return warehouse_out(venues.create_warehouse(ctx.db, actor, **body.model_dump()))
 
 
 @router.get("/fx-rates", response_model=list[FxRateOut])

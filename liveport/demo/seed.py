@@ -19,6 +19,7 @@ from liveport.accounts.services import create_user, principal_of
 from liveport.buyers.consignees import ConsigneeDraft, add_consignee
 from liveport.buyers.provisioning import write_demo_identity
 from liveport.catalog import services as catalog
+from liveport.catalog import venues
 from liveport.catalog.domain import NetUnit, ProductDraft
 from liveport.catalog.reference import current_positive_list
 from liveport.context import AppContext
@@ -115,7 +116,7 @@ def seed_demo_night(ctx: AppContext, *, password: str) -> DemoAccounts:
 
     for currency, rate in night.FX_RATES.items():
         catalog.set_fx_rate(db, operator, currency, Decimal(rate))
-    warehouse = catalog.create_warehouse(
+    warehouse = venues.create_warehouse(
         db,
         operator,
         **night.BONDED_WAREHOUSE,
@@ -123,11 +124,11 @@ def seed_demo_night(ctx: AppContext, *, password: str) -> DemoAccounts:
         ems_no=settings.customs.ems_no,
     )
     pavilion_ids = {
-        country: catalog.create_pavilion(db, operator, country_code=country, hall=hall).id
+        country: venues.create_pavilion(db, operator, country_code=country, hall=hall).id
         for country, hall in night.PAVILIONS
     }
     exhibitor_ids = {
-        key: catalog.create_exhibitor(
+        key: venues.create_exhibitor(
             db,
             operator,
             pavilion_id=pavilion_ids[country],

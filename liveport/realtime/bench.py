@@ -30,8 +30,9 @@ import orjson
 from websockets.asyncio.client import connect
 
 from liveport.bench.loadgen import cpu_seconds_of_tree
-from liveport.realtime.bench_client import BUCKET_MS, client_process, raise_open_file_limit
+from liveport.realtime.bench_client import BUCKET_MS, client_process
 from liveport.realtime.bench_stage import Servers, Stage, prepare
+from liveport.realtime.bench_wire import raise_open_file_limit
 from liveport.realtime.domain import RoomRules, like_interval_s
 
 SMOKE = {"viewers": 200, "seconds": 3.0}

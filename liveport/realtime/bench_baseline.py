@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 import orjson
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 
-from liveport.realtime.bench_client import raise_open_file_limit
+from liveport.realtime.bench_wire import raise_open_file_limit
 from liveport.realtime.domain import event_body, event_ts, frame
 
 LEAD_S = 0.2  # between receiving the schedule and its first event

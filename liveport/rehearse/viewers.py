@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from liveport.realtime.bench import Pool, percentile
-from liveport.realtime.bench_client import raise_open_file_limit
+from liveport.realtime.bench_wire import raise_open_file_limit
 
 VIEWERS_PER_PROCESS = 2_500
 SPEAKER_SHARE = 4  # one viewer in four is signed in and may chat

@@ -8,7 +8,7 @@ from typing import Any
 
 from liveport.accounts.domain import Principal, Role
 from liveport.accounts.services import create_user, principal_of
-from liveport.catalog import services
+from liveport.catalog import services, venues
 from liveport.catalog.domain import NetUnit, ProductDraft
 from liveport.catalog.reference import POSITIVE_LIST_FILE, load_positive_list
 from liveport.core.db import Database
@@ -43,9 +43,9 @@ def expo(db: Database) -> Expo:
     operator = person(db, "ops@expo.test", Role.OPERATOR)
     services.set_fx_rate(db, operator, "RUB", Decimal("0.08"))
     services.set_fx_rate(db, operator, "EUR", Decimal("7.8"))
-    russia = services.create_pavilion(db, operator, country_code="344")
-    france = services.create_pavilion(db, operator, country_code="305", hall="Hall 3")
-    candy = services.create_exhibitor(
+    russia = venues.create_pavilion(db, operator, country_code="344")
+    france = venues.create_pavilion(db, operator, country_code="305", hall="Hall 3")
+    candy = venues.create_exhibitor(
         db,
         operator,
         pavilion_id=russia.id,
@@ -54,7 +54,7 @@ def expo(db: Database) -> Expo:
         customs_code="3101960R01",
         customs_name="伏尔加糖果贸易(上海)有限公司",
     )
-    cosmetics = services.create_exhibitor(
+    cosmetics = venues.create_exhibitor(
         db,
         operator,
         pavilion_id=france.id,
@@ -63,7 +63,7 @@ def expo(db: Database) -> Expo:
         customs_code="3101960F01",
         customs_name="光之屋贸易(上海)有限公司",
     )
-    bonded = services.create_warehouse(
+    bonded = venues.create_warehouse(
         db,
         operator,
         code="BONDED-1",
@@ -74,7 +74,7 @@ def expo(db: Database) -> Expo:
         area_code="4403610001",
         ems_no="T5165W000001",
     )
-    overseas = services.create_warehouse(
+    overseas = venues.create_warehouse(
         db,
         operator,
         code="NZ-1",
